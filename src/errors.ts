@@ -1,0 +1,64 @@
+/**
+ * Coded errors. Every error a user can cause says where (file, JSON path), what was expected, and what to do.
+ * `code` is a stable string union so callers and tests can branch on it without parsing messages.
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CONFIG_ENV_MISSING'
+  | 'RULE_INVALID'
+  | 'STATE_CORRUPT'
+  | 'STATE_LOCKED'
+  | 'STATE_WRITE_FAILED'
+  | 'SEAM_AUTH'
+  | 'SEAM_REQUEST'
+  | 'EVENT_INVALID'
+  | 'DELIVERY_FAILED'
+  | 'USAGE'
+
+export class SeamAlertsError extends Error {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+    this.name = 'SeamAlertsError'
+  }
+}
+
+/** One problem in one input file: `file: JSON path: message`. */
+export interface InputIssue {
+  file: string
+  path: string
+  message: string
+}
+
+export function formatIssue(issue: InputIssue): string {
+  return `${issue.file}: ${issue.path}: ${issue.message}`
+}
+
+/** Render a zod-style path (array of keys) as a JSON path: `$.seam.pollInterval`, `$.actions[0].to`. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let out = '$'
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += `.${key}`
+    else out += `[${JSON.stringify(String(key))}]`
+  }
+  return out
+}
+
+/** An error that lists every issue found in one or more input files. */
+export class InputError extends SeamAlertsError {
+  readonly issues: InputIssue[]
+  constructor(code: ErrorCode, issues: InputIssue[], hint?: string) {
+    const lines = issues.map(formatIssue)
+    if (hint) lines.push(hint)
+    super(code, lines.join('\n'))
+    this.issues = issues
+    this.name = 'InputError'
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return String(error)
+}

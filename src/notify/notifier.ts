@@ -1,0 +1,43 @@
+import type { Action } from '../rules/action-schema.js'
+import type { Decision } from '../rules/decision.js'
+
+/** Everything a channel needs to render and thread one alert. */
+export interface AlertMessage {
+  /** Outbox item id; stable across retries. */
+  id: string
+  decision: Decision
+  action: Action
+  /** Rule metadata for the header. */
+  rule: { id: string; description?: string; severity?: string }
+  /** Display name of the device, when known (falls back to the id). */
+  deviceName?: string
+  timezone: string
+  /** For a resolve: the channel reference of the alert it answers (Slack ts, email Message-ID). */
+  replyTo?: string
+  /** For a rollup digest: the decisions it summarises (the message lists every event_id). */
+  rollup?: Decision[]
+}
+
+export interface DeliveryReceipt {
+  /** Channel reference to thread replies under: Slack `ts`, email Message-ID. */
+  ref?: string
+  /** Slack channel id the message landed in (for thread replies). */
+  channel?: string
+}
+
+/** Thrown by `send`; `retryable` decides between a retry with backoff and the dead-letter list. */
+export class DeliveryError extends Error {
+  readonly retryable: boolean
+  readonly retryAfterMs: number | undefined
+  constructor(message: string, options: { retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
+    super(message, { cause: options.cause })
+    this.name = 'DeliveryError'
+    this.retryable = options.retryable
+    this.retryAfterMs = options.retryAfterMs
+  }
+}
+
+/** One channel. A channel never imports another channel. */
+export interface Notifier {
+  send(message: AlertMessage): Promise<DeliveryReceipt>
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod'
+
+/**
+ * Everything the evaluator remembers between events, keyed by rule id then group key (`JSON.stringify` of the
+ * group values). Plain JSON so the state store can persist it as is. Times are epoch milliseconds of occurred_at.
+ */
+export const windowEntrySchema = z.object({ event_id: z.string(), at: z.number() })
+
+export const absenceTimerSchema = z.object({
+  event_id: z.string(),
+  group: z.record(z.string(), z.unknown()),
+  openedAt: z.number(),
+  deadline: z.number(),
+  /** The opening event, kept so the alert can be explained when the deadline passes. */
+  event: z.record(z.string(), z.unknown()),
+})
+
+export const throttleSchema = z.object({ lastFireAt: z.number(), suppressed: z.number().int() })
+
+export const incidentSchema = z.object({ firedAt: z.number(), event_id: z.string() })
+
+const byRuleAndGroup = <T extends z.ZodTypeAny>(value: T) => z.record(z.string(), z.record(z.string(), value))
+
+export const ruleStateSchema = z.object({
+  /** Latest occurred_at processed (replay clock). */
+  clock: z.number().default(0),
+  windows: byRuleAndGroup(z.array(windowEntrySchema)).default({}),
+  timers: byRuleAndGroup(absenceTimerSchema).default({}),
+  throttles: byRuleAndGroup(throttleSchema).default({}),
+  incidents: byRuleAndGroup(incidentSchema).default({}),
+})
+
+export type WindowEntry = z.infer<typeof windowEntrySchema>
+export type AbsenceTimer = z.infer<typeof absenceTimerSchema>
+export type ThrottleState = z.infer<typeof throttleSchema>
+export type Incident = z.infer<typeof incidentSchema>
+export type RuleState = z.infer<typeof ruleStateSchema>
+
+export const emptyRuleState = (): RuleState => ({
+  clock: 0,
+  windows: {},
+  timers: {},
+  throttles: {},
+  incidents: {},
+})

@@ -1,0 +1,30 @@
+import type { RejectedEvent, SeamEvent } from './event.js'
+
+/**
+ * Where the source stands. Persisted by the daemon in the state file together with what the batch produced,
+ * so the cursor only moves once the batch's consequences are durable.
+ */
+export interface SourceCheckpoint {
+  /** ISO time: every event created before this instant has been handed on. Null: nothing read yet. */
+  cursor: string | null
+  /** event_id -> created_at (epoch ms) of events already handed on, kept at least `lookback`. */
+  seen: Record<string, number>
+}
+
+export interface EventBatch {
+  /** Ascending by (created_at, event_id), no event seen before. */
+  events: SeamEvent[]
+  /** Events that failed validation: already logged and counted by the source, handed over for metrics. */
+  rejected: RejectedEvent[]
+  /** The checkpoint to persist once `events` are handled. */
+  checkpoint: SourceCheckpoint
+  /** False while a backlog remains (fetch again at once); true when caught up with now or the end of a file. */
+  caughtUp: boolean
+}
+
+/** The API poller and the JSONL replay reader both implement this. */
+export interface EventSource {
+  fetch(checkpoint: SourceCheckpoint): Promise<EventBatch>
+}
+
+export const emptyCheckpoint = (): SourceCheckpoint => ({ cursor: null, seen: {} })
