@@ -12,3 +12,17 @@ export interface Store {
   /** Release the lock and any handle. */
   close(): Promise<void>
 }
+
+/**
+ * Shared, serialized access to the live state for the daemon's loops (polling, delivery, timers, digests).
+ * Implemented in the state module (StateHolder) on top of a Store.
+ */
+export interface StateAccess {
+  /** The last durable state. Read-only: never mutate it. */
+  current(): State
+  /**
+   * Apply `mutate` to a copy, persist the copy, then adopt it. Updates run one at a time in call order.
+   * If saving fails the promise rejects and the current state is unchanged.
+   */
+  update<T>(mutate: (draft: State) => T): Promise<T>
+}
