@@ -9,6 +9,8 @@ export interface SourceCheckpoint {
   cursor: string | null
   /** event_id -> created_at (epoch ms) of events already handed on, kept at least `lookback`. */
   seen: Record<string, number>
+  /** ISO time: never read events created before this (the `startFrom` of a fresh daemon). Null: no floor. */
+  floor?: string | null
 }
 
 export interface EventBatch {
