@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { SeamAlertsError } from '../errors.js'
 import { VERSION } from '../version.js'
@@ -12,6 +12,7 @@ const COMMANDS_DIR = new URL('./commands/', import.meta.url)
 
 /** The command files next to this one (compiled .js under dist/, .ts when run from source). */
 function commandFiles(): string[] {
+  if (!existsSync(COMMANDS_DIR)) return []
   const isSource = import.meta.url.endsWith('.ts')
   return readdirSync(COMMANDS_DIR)
     .filter((name) => (isSource ? /^[\w-]+\.ts$/.test(name) : /^[\w-]+\.js$/.test(name)))
