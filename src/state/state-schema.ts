@@ -73,7 +73,12 @@ export const digestEntrySchema = z.object({
 export const stateSchema = z.object({
   version: z.literal(STATE_VERSION),
   source: z
-    .object({ cursor: z.string().nullable(), seen: z.record(z.string(), z.number()) })
+    .object({
+      cursor: z.string().nullable(),
+      seen: z.record(z.string(), z.number()),
+      /** ISO: never read events created before this (SourceCheckpoint.floor; set by `state reset --from`). */
+      floor: z.string().nullable().optional(),
+    })
     .default({ cursor: null, seen: {} }),
   rules: ruleStateSchema.prefault({}),
   outbox: z.array(outboxItemSchema).default([]),

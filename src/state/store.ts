@@ -9,6 +9,8 @@ export interface Store {
   load(): Promise<State | null>
   /** Atomically and durably replace the saved state. Throws STATE_WRITE_FAILED (disk full, permissions). */
   save(state: State): Promise<void>
+  /** Size in bytes of the last successful save, when the store knows it (reported to metrics). */
+  readonly lastSaveBytes?: number
   /** Release the lock and any handle. */
   close(): Promise<void>
 }

@@ -1,0 +1,73 @@
+import type { Config } from '../config.js'
+import { incidentKey } from '../rules/decision.js'
+import type { State } from './state-schema.js'
+
+export interface PruneOptions {
+  now: number
+  retention: Config['retention']
+}
+
+/** Keep the items no older than `maxAge` and at most the `max` newest, preserving order. */
+function bound<T>(items: T[], at: (item: T) => number, cutoff: number, max: number): T[] {
+  const young = items.filter((item) => at(item) >= cutoff)
+  if (young.length <= max) return young
+  const newest = new Set([...young].sort((a, b) => at(b) - at(a)).slice(0, max))
+  return young.filter((item) => newest.has(item))
+}
+
+/** Incident keys of every open incident, under both group-key spellings the evaluator might use. */
+function openIncidentKeys(state: State): Set<string> {
+  const keys = new Set<string>()
+  for (const [rule, groups] of Object.entries(state.rules.incidents)) {
+    for (const groupKey of Object.keys(groups)) keys.add(`${rule}|${groupKey}`)
+  }
+  return keys
+}
+
+/** Incidents an outbox item or dead letter may still need a thread for (a resolve waiting to be sent). */
+function pendingIncidentKeys(state: State): Set<string> {
+  const keys = new Set<string>()
+  for (const item of [...state.outbox, ...state.deadLetters]) {
+    keys.add(incidentKey(item.decision.rule, item.decision.group))
+  }
+  return keys
+}
+
+function isOpen(key: string, open: Set<string>): boolean {
+  if (open.has(key)) return true
+  const bar = key.indexOf('|')
+  if (bar < 0) return false
+  try {
+    const group = JSON.parse(key.slice(bar + 1)) as Record<string, unknown>
+    return open.has(`${key.slice(0, bar)}|${JSON.stringify(Object.values(group))}`)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Bound what the state keeps (called by the daemon inside an update, e.g. on the housekeeping cron):
+ * sent records and dead letters by age and count (`retention.sent`/`sentMax`, `deadLetters`/`deadLettersMax`),
+ * device names older than `retention.deviceNames`, and threads of incidents no longer open once older than
+ * `retention.sent` (a thread an outbox item still refers to is kept). Seen ids are pruned by the source and
+ * window entries by the evaluator.
+ */
+export function pruneState(draft: State, opts: PruneOptions): void {
+  const { now, retention } = opts
+  draft.sent = bound(draft.sent, (r) => r.sentAt, now - retention.sent, retention.sentMax)
+  draft.deadLetters = bound(
+    draft.deadLetters,
+    (d) => d.deadAt,
+    now - retention.deadLetters,
+    retention.deadLettersMax,
+  )
+  for (const [id, entry] of Object.entries(draft.devices)) {
+    if (entry.fetchedAt < now - retention.deviceNames) delete draft.devices[id]
+  }
+  const open = openIncidentKeys(draft)
+  const pending = pendingIncidentKeys(draft)
+  for (const [key, thread] of Object.entries(draft.threads)) {
+    if (isOpen(key, open) || pending.has(key)) continue
+    if ((thread.firedAt ?? 0) < now - retention.sent) delete draft.threads[key]
+  }
+}

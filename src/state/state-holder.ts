@@ -1,0 +1,92 @@
+import { SeamAlertsError } from '../errors.js'
+import type { Logger } from '../log.js'
+import type { State } from './state-schema.js'
+import type { StateAccess, Store } from './store.js'
+
+export interface StateHolderOptions {
+  /** The state of a fresh start (no file yet). */
+  initial: () => State
+  logger: Logger
+  /** Called after every successful save with its duration (clone excluded) and size. */
+  onWrite?: (ms: number, bytes: number) => void
+  /** Called after every failed save (for a metric or a health flag). */
+  onWriteError?: (error: unknown) => void
+}
+
+/**
+ * The live state shared by the daemon's loops. Updates run one at a time in call order: each works on a
+ * structuredClone of the current state, the clone is saved, and only then adopted. A failed save rejects the
+ * update and leaves the last durable state in charge; the next update writes again (the caller decides when).
+ */
+export class StateHolder implements StateAccess {
+  private state: State
+  private chain: Promise<unknown> = Promise.resolve()
+  private closed = false
+  /** True while the last save failed: what is on disk is the current state, but writing is in trouble. */
+  writeFailing = false
+
+  private constructor(
+    private readonly store: Store,
+    initial: State,
+    private readonly opts: StateHolderOptions,
+  ) {
+    this.state = initial
+  }
+
+  /** Load the stored state (STATE_CORRUPT propagates: never start from scratch over a damaged file). */
+  static async open(store: Store, opts: StateHolderOptions): Promise<StateHolder> {
+    const loaded = await store.load()
+    if (!loaded) opts.logger.info('no saved state: starting fresh')
+    return new StateHolder(store, loaded ?? opts.initial(), opts)
+  }
+
+  current(): State {
+    return this.state
+  }
+
+  /** `mutate` may also return a promise; it is awaited before the save. */
+  update<T>(mutate: (draft: State) => T): Promise<T> {
+    const run = this.chain.then(() => this.apply(mutate))
+    this.chain = run.catch(() => {})
+    return run
+  }
+
+  private async apply<T>(mutate: (draft: State) => T): Promise<T> {
+    if (this.closed) throw new SeamAlertsError('STATE_WRITE_FAILED', 'the state is closed')
+    const draft = structuredClone(this.state)
+    const result = (await mutate(draft)) as T
+    const started = performance.now()
+    try {
+      await this.store.save(draft)
+    } catch (error) {
+      this.writeFailing = true
+      this.opts.logger.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'STATE NOT SAVED: keeping the last durable state; the work of this update will be redone on the next one',
+      )
+      this.opts.onWriteError?.(error)
+      throw error
+    }
+    if (this.writeFailing) this.opts.logger.warn('state saved again after earlier failures')
+    this.writeFailing = false
+    this.state = draft
+    this.opts.onWrite?.(performance.now() - started, this.store.lastSaveBytes ?? 0)
+    return result
+  }
+
+  /** Wait until every queued update has finished (successfully or not). */
+  async flush(): Promise<void> {
+    let seen: Promise<unknown>
+    do {
+      seen = this.chain
+      await seen
+    } while (seen !== this.chain)
+  }
+
+  /** Finish queued updates, refuse new ones, release the store (and its lock). */
+  async close(): Promise<void> {
+    await this.flush()
+    this.closed = true
+    await this.store.close()
+  }
+}
