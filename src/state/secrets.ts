@@ -39,6 +39,9 @@ export function findSecretKeys(value: unknown, serialized?: string): string[] {
     const idKeys = isIdKeyedMap(path)
     for (const [key, child] of Object.entries(node)) {
       if (!idKeys && SECRET_SET.has(normalize(key))) found.push(jsonPath([...path, key]))
+      // A Seam event payload (in decisions and absence timers) is data from the API, not our configuration:
+      // a field Seam names `token` must never make every state write fail.
+      if (!idKeys && key === 'event') continue
       walk(child, [...path, key])
     }
   }

@@ -49,6 +49,14 @@ describe('no secrets in the state', () => {
     expect(findSecretKeys(state, JSON.stringify(state))).toEqual([])
   })
 
+  it('does not treat fields of a Seam event payload as secrets (they are API data)', () => {
+    const state = emptyState()
+    const withToken = item({ type: 'slack', channel: '#x' })
+    withToken.decision.event = { event_id: 'e1', token: 'not ours', access_grant_key: 'k' }
+    state.outbox.push(withToken)
+    expect(findSecretKeys(state, JSON.stringify(state))).toEqual([])
+  })
+
   it('the file store refuses to write one and leaves the file as it was', async () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'seam-state-secret-')), 'state.json')
     const store = await JsonFileStore.open(file)
