@@ -14,6 +14,8 @@ export interface AlertMessage {
   timezone: string
   /** For a resolve: the channel reference of the alert it answers (Slack ts, email Message-ID). */
   replyTo?: string
+  /** For a Slack resolve: the channel id the alert landed in (thread replies need the id, not a name). */
+  replyChannel?: string
   /** For a rollup digest: the decisions it summarises (the message lists every event_id). */
   rollup?: Decision[]
 }

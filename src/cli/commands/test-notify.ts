@@ -1,0 +1,96 @@
+import type { Command } from 'commander'
+import { type Config, loadConfig, parseConfig } from '../../config.js'
+import { expandEnv } from '../../env-expand.js'
+import { errorMessage, InputError, type InputIssue, jsonPath } from '../../errors.js'
+import { createLogger } from '../../log.js'
+import { channelKind, missingChannelReason } from '../../notify/channels.js'
+import { createNotifiers } from '../../notify/create-notifiers.js'
+import { DeliveryError } from '../../notify/notifier.js'
+import { sampleAlert } from '../../notify/sample-alert.js'
+import { type Action, actionSchema } from '../../rules/action-schema.js'
+
+export interface TestNotifyIo {
+  stdout: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream
+  env: NodeJS.ProcessEnv
+  now: () => number
+}
+
+/** Parse and validate `--action '<json>'` (`${ENV}` references expanded, like in rule files). */
+export function parseActionArg(text: string, env: NodeJS.ProcessEnv): Action {
+  const origin = '--action'
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (error) {
+    throw new InputError('USAGE', [
+      { file: origin, path: '$', message: `not valid JSON: ${errorMessage(error)}` },
+    ])
+  }
+  const issues: InputIssue[] = []
+  const expanded = expandEnv(raw, env, origin, issues)
+  if (issues.length > 0) throw new InputError('CONFIG_ENV_MISSING', issues)
+  const result = actionSchema.safeParse(expanded)
+  if (!result.success) {
+    throw new InputError(
+      'USAGE',
+      result.error.issues.map((issue) => ({
+        file: origin,
+        path: jsonPath(issue.path),
+        message: issue.message,
+      })),
+      'Example: --action \'{"type":"slack","channel":"#alerts"}\'',
+    )
+  }
+  return result.data
+}
+
+export async function testNotify(
+  options: { action: string; config?: string },
+  io: TestNotifyIo,
+): Promise<number> {
+  const action = parseActionArg(options.action, io.env)
+  const config: Config = options.config
+    ? await loadConfig(options.config, io.env)
+    : parseConfig({}, 'defaults', io.env)
+  const logger = createLogger({ destination: io.stderr, pretty: false, level: io.env.LOG_LEVEL ?? 'warn' })
+  const notifiers = createNotifiers(config, { logger, consoleStream: io.stdout })
+  const kind = channelKind(action)
+  const notifier = notifiers[kind]
+  if (!notifier) {
+    io.stdout.write(`test-notify: cannot send via ${kind}: ${missingChannelReason(kind)}\n`)
+    return 1
+  }
+  try {
+    const receipt = await notifier.send(sampleAlert(action, config.timezone, io.now()))
+    const where = receipt.channel ? ` to ${receipt.channel}` : ''
+    const ref = receipt.ref ? ` (ref ${receipt.ref})` : ''
+    io.stdout.write(`test-notify: sent via ${kind}${where}${ref}\n`)
+    return 0
+  } catch (error) {
+    const failure = error instanceof DeliveryError ? error : undefined
+    const label = failure ? (failure.retryable ? 'retryable' : 'permanent') : 'unexpected'
+    io.stdout.write(`test-notify: FAILED via ${kind}: ${errorMessage(error)} (${label})\n`)
+    return 1
+  } finally {
+    ;(notifier as { close?: () => void }).close?.()
+  }
+}
+
+/** `seam-alerts test-notify --action '<json>' [--config FILE]`: send a sample alert through a real channel. */
+export function register(program: Command, io?: Partial<TestNotifyIo>): void {
+  program
+    .command('test-notify')
+    .description('Send a sample alert through one action (check a Slack token, webhook or SMTP settings)')
+    .requiredOption('--action <json>', 'the action as JSON, e.g. \'{"type":"slack","channel":"#alerts"}\'')
+    .option('--config <file>', 'config file with the slack/email settings')
+    .action(async (opts: { action: string; config?: string }) => {
+      const code = await testNotify(opts, {
+        stdout: io?.stdout ?? process.stdout,
+        stderr: io?.stderr ?? process.stderr,
+        env: io?.env ?? process.env,
+        now: io?.now ?? Date.now,
+      })
+      process.exitCode = code
+    })
+}

@@ -1,0 +1,18 @@
+import { buildAlertContent } from './message.js'
+import type { AlertMessage, DeliveryReceipt, Notifier } from './notifier.js'
+import { renderText } from './render-text.js'
+
+/** A readable multi-line block per alert, to a stream (the terminal in the sandbox, stdout in test-notify). */
+export class ConsoleNotifier implements Notifier {
+  private readonly stream: NodeJS.WritableStream
+  constructor(options: { stream?: NodeJS.WritableStream } = {}) {
+    this.stream = options.stream ?? process.stdout
+  }
+
+  async send(message: AlertMessage): Promise<DeliveryReceipt> {
+    const text = renderText(buildAlertContent(message))
+    const rule = '─'.repeat(60)
+    this.stream.write(`${rule}\n${text}\n${rule}\n`)
+    return { ref: message.id }
+  }
+}

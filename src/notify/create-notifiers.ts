@@ -1,0 +1,32 @@
+import type { Config } from '../config.js'
+import type { Logger } from '../log.js'
+import type { Notifiers } from './channels.js'
+import { ConsoleNotifier } from './console.js'
+import { EmailNotifier } from './email.js'
+import { SlackNotifier } from './slack.js'
+import { SlackWebhookNotifier } from './slack-webhook.js'
+
+/**
+ * The channels the config enables: Slack bot (slack.token), incoming webhooks (always: the URL is per action),
+ * email (email.smtp + email.from), console (always; to `consoleStream`, default stdout).
+ */
+export function createNotifiers(
+  config: Pick<Config, 'slack' | 'email'>,
+  options: { logger: Logger; consoleStream?: NodeJS.WritableStream },
+): Notifiers {
+  const notifiers: Notifiers = {
+    'slack-webhook': new SlackWebhookNotifier(),
+    console: new ConsoleNotifier({ stream: options.consoleStream }),
+  }
+  if (config.slack.token) {
+    notifiers.slack = new SlackNotifier({
+      token: config.slack.token,
+      apiUrl: config.slack.apiUrl,
+      logger: options.logger,
+    })
+  }
+  if (config.email.smtp && config.email.from) {
+    notifiers.email = new EmailNotifier({ smtp: config.email.smtp, from: config.email.from })
+  }
+  return notifiers
+}

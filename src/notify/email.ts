@@ -1,0 +1,94 @@
+import nodemailer from 'nodemailer'
+import type { Config } from '../config.js'
+import { classifyEmailError } from './email-errors.js'
+import { headerSafe } from './escape.js'
+import { buildAlertContent } from './message.js'
+import { type AlertMessage, DeliveryError, type DeliveryReceipt, type Notifier } from './notifier.js'
+import { renderHtml } from './render-html.js'
+import { renderText } from './render-text.js'
+
+/** What the notifier needs from a nodemailer transporter (injectable for tests). */
+export interface MailTransport {
+  sendMail(mail: Record<string, unknown>): Promise<{ messageId?: string; rejected?: unknown[] }>
+  close?(): void
+}
+
+export type SmtpOptions = NonNullable<Config['email']['smtp']>
+
+export interface EmailNotifierOptions {
+  transport?: MailTransport
+  smtp?: SmtpOptions
+  from: string
+  /** Connection/greeting/socket timeout for the SMTP transport. */
+  timeoutMs?: number
+}
+
+/** A stable Message-ID per alert: `<alertId@seam-alerts>`, alertId encoded to valid dot-atom characters. */
+export function messageIdFor(alertId: string): string {
+  const local = alertId.replace(
+    /[^A-Za-z0-9_-]/g,
+    (c) => `=${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  )
+  return `<${local}@seam-alerts>`
+}
+
+/** Email over SMTP with nodemailer: subject, text and HTML bodies, threading headers on a resolve. */
+export class EmailNotifier implements Notifier {
+  private readonly transport: MailTransport
+  private readonly from: string
+
+  constructor(options: EmailNotifierOptions) {
+    this.from = headerSafe(options.from)
+    if (options.transport) this.transport = options.transport
+    else if (options.smtp) {
+      const timeout = options.timeoutMs ?? 30_000
+      this.transport = nodemailer.createTransport({
+        host: options.smtp.host,
+        port: options.smtp.port,
+        secure: options.smtp.secure,
+        auth: options.smtp.auth,
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: timeout,
+      }) as unknown as MailTransport
+    } else throw new Error('EmailNotifier needs a transport or smtp settings')
+  }
+
+  async send(message: AlertMessage): Promise<DeliveryReceipt> {
+    if (message.action.type !== 'email') {
+      throw new DeliveryError('email: not an email action', { retryable: false })
+    }
+    const content = buildAlertContent(message)
+    const state = content.kind === 'resolve' ? 'RESOLVED' : content.severity.toUpperCase()
+    const subject = headerSafe(`[${state}] ${content.title((text) => text)}`)
+    const messageId = messageIdFor(message.id)
+    const replyTo = message.replyTo ? headerSafe(message.replyTo) : undefined
+    const mail: Record<string, unknown> = {
+      from: this.from,
+      to: message.action.to.map(headerSafe),
+      subject,
+      text: renderText(content),
+      html: renderHtml(content),
+      messageId,
+      headers: {
+        'X-Seam-Alerts-Rule': headerSafe(content.ruleId),
+        'X-Seam-Alerts-Event-Id': headerSafe(content.eventId),
+      },
+    }
+    if (message.action.cc?.length) mail.cc = message.action.cc.map(headerSafe)
+    if (replyTo) {
+      mail.inReplyTo = replyTo
+      mail.references = [replyTo]
+    }
+    try {
+      await this.transport.sendMail(mail)
+      return { ref: messageId }
+    } catch (error) {
+      throw classifyEmailError(error)
+    }
+  }
+
+  close(): void {
+    this.transport.close?.()
+  }
+}

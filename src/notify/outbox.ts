@@ -1,0 +1,86 @@
+import { type Action, actionTarget } from '../rules/action-schema.js'
+import type { Decision } from '../rules/decision.js'
+import type { OutboxItem, State } from '../state/state-schema.js'
+
+/** Fields of an action that are secrets: never written to state (re-resolved through `actionRef` at send). */
+const SECRET_FIELDS = ['webhookUrl'] as const
+
+export function storedAction(action: Action): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...action }
+  for (const field of SECRET_FIELDS) delete copy[field]
+  return copy
+}
+
+/** Stable id: the same decision for the same action is one outbox item, whenever it is decided again. */
+export function outboxItemId(decision: Decision, actionIndex: number): string {
+  return `${decision.rule}:${decision.kind}:${decision.event_id}:${actionIndex}`
+}
+
+function knownIds(draft: State): Set<string> {
+  const ids = new Set<string>()
+  for (const item of draft.outbox) ids.add(item.id)
+  for (const item of draft.sent) ids.add(item.id)
+  for (const item of draft.deadLetters) ids.add(item.id)
+  return ids
+}
+
+function enqueueActions(
+  draft: State,
+  decision: Decision,
+  actions: readonly Action[],
+  ref: (index: number) => string,
+  now: number,
+  known: Set<string>,
+): number {
+  let added = 0
+  // Plain JSON (drops undefined), so what is queued is exactly what the state file will hold.
+  const storedDecision = JSON.parse(JSON.stringify(decision)) as OutboxItem['decision']
+  actions.forEach((action, index) => {
+    const id = outboxItemId(decision, index)
+    if (known.has(id)) return
+    known.add(id)
+    draft.outbox.push({
+      id,
+      decision: storedDecision,
+      action: storedAction(action),
+      actionRef: ref(index),
+      target: actionTarget(action),
+      createdAt: now,
+      attempts: 0,
+      nextAttemptAt: now,
+    })
+    added++
+  })
+  return added
+}
+
+/**
+ * Queue the actions of rule decisions. Call inside the StateAccess.update that advances the event cursor, so
+ * the outbox write is atomic with it. Decisions of rules with a `digest` are skipped (the digest collects them);
+ * unknown rules are skipped. Returns the number of items queued.
+ */
+export function enqueueDecisions(
+  draft: State,
+  decisions: readonly Decision[],
+  lookup: (ruleId: string) => { actions: readonly Action[]; digest?: unknown } | undefined,
+  now: number,
+): number {
+  const known = knownIds(draft)
+  let added = 0
+  for (const decision of decisions) {
+    const rule = lookup(decision.rule)
+    if (!rule || rule.digest) continue
+    added += enqueueActions(draft, decision, rule.actions, (i) => `rule:${decision.rule}#${i}`, now, known)
+  }
+  return added
+}
+
+/** Queue a self-monitoring alert (`monitor.actions`, actionRef `monitor#<i>`). */
+export function enqueueMonitorAlert(
+  draft: State,
+  decision: Decision,
+  actions: readonly Action[],
+  now: number,
+): number {
+  return enqueueActions(draft, decision, actions, (i) => `monitor#${i}`, now, knownIds(draft))
+}

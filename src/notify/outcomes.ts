@@ -1,0 +1,64 @@
+import { type Group, incidentKey } from '../rules/decision.js'
+import type { OutboxItem, State } from '../state/state-schema.js'
+import type { DeliveryReceipt } from './notifier.js'
+
+/** The result of one send attempt for one or more outbox items (several for a rollup). */
+export type Outcome =
+  | { type: 'sent'; items: OutboxItem[]; receipt: DeliveryReceipt; at: number }
+  | { type: 'retry'; items: OutboxItem[]; error: string; at: number; nextAttemptAt: number }
+  | { type: 'dead'; items: OutboxItem[]; reason: string; at: number }
+
+function thread(draft: State, item: OutboxItem) {
+  const key = incidentKey(item.decision.rule, item.decision.group as Group)
+  let record = draft.threads[key]
+  if (!record) {
+    record = { slack: {}, email: {} }
+    draft.threads[key] = record
+  }
+  return record
+}
+
+function recordThread(draft: State, item: OutboxItem, receipt: DeliveryReceipt): void {
+  if (item.decision.kind !== 'fire' || !receipt.ref) return
+  if (item.target.startsWith('slack:') && receipt.channel) {
+    const record = thread(draft, item)
+    record.slack[item.target] = { channel: receipt.channel, ts: receipt.ref }
+    record.firedAt ??= Date.parse(item.decision.at)
+  } else if (item.target.startsWith('email:')) {
+    const record = thread(draft, item)
+    record.email[item.target] = receipt.ref
+    record.firedAt ??= Date.parse(item.decision.at)
+  }
+}
+
+/** Apply a batch of outcomes to the state draft (inside one StateAccess.update). */
+export function applyOutcomes(draft: State, outcomes: readonly Outcome[]): void {
+  const index = new Map(draft.outbox.map((item, i) => [item.id, i]))
+  const remove = new Set<string>()
+  for (const outcome of outcomes) {
+    for (const item of outcome.items) {
+      const at = index.get(item.id)
+      const current = at === undefined ? undefined : draft.outbox[at]
+      if (!current) continue // already handled elsewhere (e.g. `state dead-letters` edited it)
+      if (outcome.type === 'sent') {
+        remove.add(item.id)
+        draft.sent.push({ id: item.id, target: item.target, sentAt: outcome.at, ref: outcome.receipt.ref })
+        recordThread(draft, item, outcome.receipt)
+      } else if (outcome.type === 'retry') {
+        current.attempts = current.attempts + 1
+        current.nextAttemptAt = outcome.nextAttemptAt
+        current.lastError = outcome.error
+      } else {
+        remove.add(item.id)
+        draft.deadLetters.push({
+          ...current,
+          attempts: current.attempts + 1,
+          lastError: outcome.reason,
+          deadAt: outcome.at,
+          reason: outcome.reason,
+        })
+      }
+    }
+  }
+  if (remove.size > 0) draft.outbox = draft.outbox.filter((item) => !remove.has(item.id))
+}

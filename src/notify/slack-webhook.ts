@@ -1,0 +1,36 @@
+import { IncomingWebhook } from '@slack/webhook'
+import { buildAlertContent } from './message.js'
+import { type AlertMessage, DeliveryError, type DeliveryReceipt, type Notifier } from './notifier.js'
+import { renderSlack } from './render-slack.js'
+import { classifySlackError } from './slack-errors.js'
+
+/**
+ * Slack via an incoming-webhook URL taken from the action (`webhookUrl`, a secret: resolved at send time,
+ * never stored). Webhooks cannot reply in threads, so a resolve is a new message that says it resolved.
+ */
+export class SlackWebhookNotifier implements Notifier {
+  private readonly timeoutMs: number
+  constructor(options: { timeoutMs?: number } = {}) {
+    this.timeoutMs = options.timeoutMs ?? 15_000
+  }
+
+  async send(message: AlertMessage): Promise<DeliveryReceipt> {
+    const url = message.action.type === 'slack' ? message.action.webhookUrl : undefined
+    if (!url) throw new DeliveryError('slack-webhook: the action has no webhookUrl', { retryable: false })
+    const payload = renderSlack(buildAlertContent(message))
+    const webhook = new IncomingWebhook(url, { timeout: this.timeoutMs, retryConfig: { retries: 0 } })
+    try {
+      // biome-ignore lint/suspicious/noExplicitAny: structural Block Kit blocks, validated by Slack
+      await webhook.send({ text: payload.text, blocks: payload.blocks as any, unfurl_links: false })
+      return {}
+    } catch (error) {
+      const failure = classifySlackError(error)
+      if (!failure.message.includes(url)) throw failure
+      // The URL is a secret: it must not reach logs or the dead-letter list.
+      throw new DeliveryError(failure.message.split(url).join('[webhook url]'), {
+        retryable: failure.retryable,
+        retryAfterMs: failure.retryAfterMs,
+      })
+    }
+  }
+}
