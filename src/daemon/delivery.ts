@@ -1,0 +1,68 @@
+import type { Clock } from '../clock.js'
+import type { Config } from '../config.js'
+import type { Logger } from '../log.js'
+import type { Notifiers } from '../notify/channels.js'
+import { createNotifiers } from '../notify/create-notifiers.js'
+import { DeliveryWorker } from '../notify/delivery-worker.js'
+import { type DeviceLookup, DeviceNames } from '../notify/device-names.js'
+import type { StateAccess } from '../state/store.js'
+import { type ActionPolicy, MONITOR_RULE_PREFIX, type RuleLookup } from './actions.js'
+import { DaemonMetrics } from './metrics.js'
+import { MONITOR_DESCRIPTIONS, type MonitorCheck } from './self-monitor.js'
+
+/** Header info for an alert: the rule's description and severity, or the self-monitor's for meta-alerts. */
+export function ruleInfoFor(
+  id: string,
+  rules: RuleLookup,
+): { description?: string; severity?: string } | undefined {
+  if (id.startsWith(MONITOR_RULE_PREFIX)) {
+    const check = id.slice(MONITOR_RULE_PREFIX.length) as MonitorCheck
+    return { description: MONITOR_DESCRIPTIONS[check] ?? id, severity: 'critical' }
+  }
+  const rule = rules.get(id)
+  return rule ? { description: rule.description, severity: rule.severity } : undefined
+}
+
+/** The channels and the delivery worker, wired to the live rule set, device names and metrics. */
+export function buildDelivery(opts: {
+  config: Config
+  state: StateAccess
+  rules: () => RuleLookup
+  policy: ActionPolicy
+  lookupDevice: DeviceLookup
+  clock: Clock
+  logger: Logger
+  metrics: DaemonMetrics
+  consoleStream?: NodeJS.WritableStream
+}): { worker: DeliveryWorker; notifiers: Notifiers } {
+  const { config, state, clock, logger, metrics } = opts
+  const notifiers = createNotifiers(config, {
+    logger,
+    ...(opts.consoleStream ? { consoleStream: opts.consoleStream } : {}),
+  })
+  const deviceNames = new DeviceNames({
+    state,
+    lookup: opts.lookupDevice,
+    clock,
+    logger,
+    ttlMs: config.retention.deviceNames,
+  })
+  const worker = new DeliveryWorker({
+    state,
+    notifiers,
+    resolveAction: (ref) => opts.policy.resolve(ref, opts.rules()),
+    ruleInfo: (id) => ruleInfoFor(id, opts.rules()),
+    deviceName: deviceNames.deviceName,
+    clock,
+    logger,
+    delivery: config.delivery,
+    timezone: config.timezone,
+    onOutcome: (outcome, item) =>
+      metrics.deliveries.inc({
+        rule: item.decision.rule,
+        channel: DaemonMetrics.channelOf(item.target),
+        outcome,
+      }),
+  })
+  return { worker, notifiers }
+}

@@ -1,0 +1,82 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from '../log.js'
+import type { HealthTracker } from './health.js'
+import type { DaemonMetrics } from './metrics.js'
+
+export interface HealthServer {
+  /** `http://host:port` actually bound (port 0 -> the ephemeral port). */
+  url: string
+  port: number
+  close(): Promise<void>
+}
+
+/**
+ * `/healthz` (200 `{"status":"ok",...}` while polling works, 503 with the reasons otherwise) and `/metrics`
+ * (Prometheus text format) on node:http. Anything else is 404.
+ */
+export async function startHealthServer(opts: {
+  host: string
+  port: number
+  health: HealthTracker
+  metrics: DaemonMetrics
+  logger: Logger
+  /** Called before /metrics renders, to refresh gauges from the live state. */
+  beforeScrape?: () => void
+}): Promise<HealthServer> {
+  const server: Server = createServer((req, res) => {
+    const url = (req.url ?? '/').split('?')[0]
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end()
+      return
+    }
+    if (url === '/healthz') {
+      const report = opts.health.report()
+      const body = JSON.stringify(report)
+      res
+        .writeHead(report.status === 'ok' ? 200 : 503, {
+          'content-type': 'application/json; charset=utf-8',
+          'cache-control': 'no-store',
+        })
+        .end(body)
+      return
+    }
+    if (url === '/metrics') {
+      try {
+        opts.beforeScrape?.()
+      } catch (error) {
+        opts.logger.warn({ err: error }, 'refreshing metrics failed')
+      }
+      opts.metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': opts.metrics.registry.contentType }).end(text)
+        },
+        (error: unknown) => {
+          opts.logger.error({ err: error }, 'rendering metrics failed')
+          res.writeHead(500).end()
+        },
+      )
+      return
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /healthz or /metrics\n')
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  server.on('error', (error) => opts.logger.error({ err: error }, 'health server error'))
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}
