@@ -63,11 +63,13 @@ function deviceOf(decision: Decision): string | undefined {
   return typeof fromEvent === 'string' && fromEvent ? fromEvent : undefined
 }
 
+/** Scalar event fields worth showing: not the ones shown elsewhere (type, device, group keys), not empty. */
 function keyFacts(decision: Decision): Array<[string, string]> {
   const facts: Array<[string, string]> = []
+  const groupKeys = new Set(Object.keys(decision.group ?? {}))
   for (const [key, value] of Object.entries(decision.event ?? {})) {
-    if (SKIP_FACTS.has(key) || value === null || value === undefined) continue
-    if (typeof value === 'object') continue
+    if (SKIP_FACTS.has(key) || groupKeys.has(key) || value === null || value === undefined) continue
+    if (typeof value === 'object' || value === '') continue
     facts.push([key, valueText(value)])
     if (facts.length >= MAX_FACTS) break
   }

@@ -145,3 +145,22 @@ describe('content', () => {
     expect(formatDuration(0)).toBe('0s')
   })
 })
+
+describe('key facts', () => {
+  it('leave out empty strings and fields already shown as group keys', () => {
+    const d = decision()
+    d.group = { ...d.group, access_code_id: 'ac_1' }
+    d.event = { ...d.event, event_description: '', access_code_id: 'ac_1', battery_level: 0.1 }
+    const content = buildAlertContent({
+      id: 'x:fire:evt_1:0',
+      decision: d,
+      action: { type: 'console' },
+      rule: { id: 'x' },
+      timezone: 'UTC',
+    })
+    const labels = content.facts.map(([label]) => label)
+    expect(labels).toContain('battery_level')
+    expect(labels).not.toContain('event_description')
+    expect(labels).not.toContain('access_code_id')
+  })
+})
