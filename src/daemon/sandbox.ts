@@ -99,6 +99,17 @@ function envActions(
  * a scenario adding realistic events, and a config that points the real daemon at it. State lives in a fresh
  * temp directory (the fake starts empty each time, so old state would not match it), never ./state.json.
  */
+/** The fake names every device "Smart Device"; give the sandbox's devices names a newcomer can tell apart. */
+function nameSandboxDevices(fake: Fake, names: Record<string, string>): void {
+  for (const [deviceId, name] of Object.entries(names)) {
+    try {
+      fake.database.updateDevice({ device_id: deviceId, display_name: name })
+    } catch {
+      // a renamed or missing seed device only costs the nicer name
+    }
+  }
+}
+
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const env = opts.env ?? process.env
   const cwd = opts.cwd ?? process.cwd()
@@ -129,6 +140,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     env,
   )
   const workspaceId = seed.seed_workspace_1
+  nameSandboxDevices(fake, {
+    [seed.august_device_1]: 'Front Door',
+    [seed.august_device_2]: 'Back Door',
+    [seed.ecobee_device_1]: 'Lobby Thermostat',
+    [seed.minut_device_1]: 'Unit 4B Noise Sensor',
+    [seed.schlage_device_1]: 'Side Door',
+  })
   const scenario = new Scenario({
     devices: {
       connectedAccountId: seed.john_connected_account_id,
