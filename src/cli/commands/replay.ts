@@ -1,0 +1,57 @@
+import type { Command } from 'commander'
+import { runReplay } from '../../rules/replay.js'
+
+export interface CommandIo {
+  stdout?: NodeJS.WritableStream
+  stderr?: NodeJS.WritableStream
+  env?: NodeJS.ProcessEnv
+}
+
+function positiveInt(text: string): number {
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 1) throw new Error(`expected a whole number >= 1, got ${text}`)
+  return value
+}
+
+/** `seam-alerts replay --events FILE.jsonl --rules DIR [--until ISO] [--reorder-buffer N]` */
+export function register(program: Command, io: CommandIo = {}): void {
+  program
+    .command('replay')
+    .description(
+      'Evaluate the rules over a JSONL file of events; print one JSON line per decision (sends nothing)',
+    )
+    .requiredOption('--events <file>', 'JSONL file, one Seam event per line')
+    .option('--rules <dir>', 'rules directory', './rules')
+    .option(
+      '--until <iso>',
+      'fire absence timers with a deadline up to this time (default: the last occurred_at)',
+    )
+    .option(
+      '--reorder-buffer <n>',
+      'events held to restore (created_at, event_id) order',
+      positiveInt,
+      10_000,
+    )
+    .action(async (opts: { events: string; rules: string; until?: string; reorderBuffer: number }) => {
+      const stderr = io.stderr ?? process.stderr
+      let until: number | undefined
+      if (opts.until !== undefined) {
+        until = Date.parse(opts.until)
+        if (Number.isNaN(until)) {
+          stderr.write(`seam-alerts: --until: expected an ISO 8601 time, got ${JSON.stringify(opts.until)}\n`)
+          process.exitCode = 1
+          return
+        }
+      }
+      const summary = await runReplay({
+        events: opts.events,
+        rules: opts.rules,
+        reorderBuffer: opts.reorderBuffer,
+        stdout: io.stdout ?? process.stdout,
+        stderr,
+        env: io.env ?? process.env,
+        ...(until !== undefined ? { until } : {}),
+      })
+      process.exitCode = summary.exitCode
+    })
+}

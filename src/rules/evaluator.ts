@@ -1,0 +1,216 @@
+import type { SeamEvent } from '../source/event.js'
+import { cancelTimer, forgetEarliest, openTimer, takeDueTimers } from './absence-timers.js'
+import type { CompiledRule, Matcher } from './compiled-rule.js'
+import type { Decision } from './decision.js'
+import { fire, resolve } from './fire.js'
+import { groupKey, groupObject } from './group.js'
+import type { Candidate, RuleSet } from './rule-set.js'
+import type { RuleState } from './rule-state.js'
+import { pruneState } from './state-prune.js'
+import { windowStep } from './window-step.js'
+
+/** Shared empty result (frozen: callers only read decisions). */
+const NO_DECISIONS = Object.freeze([]) as unknown as Decision[]
+
+/** How often (in event time) old window entries and expired throttles are swept from state. */
+const SWEEP_EVERY_MS = 10 * 60_000
+
+/**
+ * Applies rules to events. All memory lives in the RuleState passed in (plain JSON, persisted by the daemon);
+ * calls on one state must not overlap (await an async evaluate before the next call).
+ */
+export class Evaluator {
+  private ruleSet: RuleSet
+  /** The state last swept and its clock then (the sweep runs every SWEEP_EVERY_MS of event time). */
+  private sweptState: RuleState | undefined
+  private sweptAt = 0
+  private readonly scratch: Decision[] = []
+  /** Condition evaluations that threw (the rule is treated as not matching that event). */
+  conditionErrors = 0
+
+  constructor(ruleSet: RuleSet) {
+    this.ruleSet = ruleSet
+  }
+
+  get rules(): RuleSet {
+    return this.ruleSet
+  }
+
+  /** Hot reload: state of removed (or disabled) rules is dropped; a changed rule keeps only what still applies. */
+  setRuleSet(ruleSet: RuleSet, state: RuleState): void {
+    const previous = this.ruleSet
+    this.ruleSet = ruleSet
+    const keep = (ruleId: string, part: 'windows' | 'timers' | 'throttles' | 'incidents'): boolean => {
+      const next = ruleSet.getCompiled(ruleId)
+      if (!next) return false
+      if (previous.getCompiled(ruleId)?.fingerprint === next.fingerprint) return true
+      if (part === 'throttles') return next.rule.throttle !== undefined
+      if (part === 'incidents') return next.rule.resolve !== undefined
+      return false
+    }
+    for (const part of ['windows', 'timers', 'throttles', 'incidents'] as const)
+      for (const ruleId of Object.keys(state[part])) if (!keep(ruleId, part)) delete state[part][ruleId]
+    forgetEarliest(state)
+  }
+
+  /**
+   * Evaluate one event (mutates state). Synchronous unless some matching rule needs json-rules-engine itself.
+   * Events no rule's conditions accept cost only the type lookup and the predicates.
+   */
+  evaluate(state: RuleState, event: SeamEvent): Decision[] | Promise<Decision[]> {
+    const route = this.ruleSet.route(event.event_type)
+    const candidates = route.candidates
+    if (candidates.length === 0) return NO_DECISIONS
+    if (!route.sync) return this.evaluateAsync(state, event, candidates)
+    const decisions = this.scratch
+    if (decisions.length > 0) decisions.length = 0
+    let at = Number.NaN
+    for (let i = 0; i < candidates.length; i++) {
+      const candidate = candidates[i]!
+      let fires = false
+      const test = candidate.triggerTest
+      if (test !== null) {
+        try {
+          fires = test(event)
+        } catch {
+          this.conditionErrors++
+        }
+      }
+      let cancels = false
+      let resolves = false
+      if (candidate.other) {
+        const { cancel, resolve } = candidate.compiled
+        cancels = candidate.cancel && cancel !== null && this.testSync(cancel, event)
+        resolves = candidate.resolve && resolve !== null && this.testSync(resolve, event)
+      }
+      if (!fires && !cancels && !resolves) continue
+      if (Number.isNaN(at)) at = this.advance(state, event)
+      this.apply(state, candidate.compiled, event, at, fires, cancels, resolves, decisions)
+    }
+    return decisions.length === 0 ? NO_DECISIONS : decisions.splice(0)
+  }
+
+  /** Fire absence timers whose deadline is before `until` (or at it when inclusive), in deadline order. */
+  fireDue(state: RuleState, until: number, inclusive: boolean): Decision[] {
+    const due = takeDueTimers(state, until, inclusive)
+    if (due.length === 0) return NO_DECISIONS
+    const order = (ruleId: string) => this.ruleSet.getCompiled(ruleId)?.order ?? -1
+    due.sort(
+      (a, b) =>
+        a.timer.deadline - b.timer.deadline ||
+        order(a.ruleId) - order(b.ruleId) ||
+        (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    )
+    const decisions: Decision[] = []
+    for (const { ruleId, key, timer } of due) {
+      const compiled = this.ruleSet.getCompiled(ruleId)
+      if (!compiled?.rule.absence) continue
+      const event = timer.event as SeamEvent
+      const decision = fire(state, compiled, key, timer.group, event, timer.deadline, undefined, 1)
+      if (decision) decisions.push(decision)
+    }
+    return decisions
+  }
+
+  /** Drop window entries and throttles that can no longer matter. */
+  prune(state: RuleState): void {
+    pruneState(state, this.ruleSet)
+    this.sweptState = state
+    this.sweptAt = state.clock
+  }
+
+  private maybeSweep(state: RuleState): void {
+    if (state === this.sweptState) this.prune(state)
+    else {
+      this.sweptState = state
+      this.sweptAt = state.clock
+    }
+  }
+
+  private async evaluateAsync(state: RuleState, event: SeamEvent, candidates: readonly Candidate[]) {
+    const decisions: Decision[] = []
+    let at = Number.NaN
+    for (const candidate of candidates) {
+      const { trigger, cancel, resolve } = candidate.compiled
+      const fires = candidate.trigger && (await this.test(trigger, event))
+      const cancels = candidate.cancel && cancel !== null && (await this.test(cancel, event))
+      const resolves = candidate.resolve && resolve !== null && (await this.test(resolve, event))
+      if (!fires && !cancels && !resolves) continue
+      if (Number.isNaN(at)) at = this.advance(state, event)
+      this.apply(state, candidate.compiled, event, at, fires, cancels, resolves, decisions)
+    }
+    return decisions
+  }
+
+  /** occurred_at of an event that touches some rule; advances the state clock and sweeps now and then. */
+  private advance(state: RuleState, event: SeamEvent): number {
+    const at = Date.parse(event.occurred_at)
+    if (at > state.clock) state.clock = at
+    if (state !== this.sweptState || state.clock - this.sweptAt >= SWEEP_EVERY_MS) this.maybeSweep(state)
+    return at
+  }
+
+  private testSync(matcher: Matcher, event: SeamEvent): boolean {
+    try {
+      return matcher.sync!(event)
+    } catch {
+      this.conditionErrors++
+      return false
+    }
+  }
+
+  private async test(matcher: Matcher, event: SeamEvent): Promise<boolean> {
+    if (matcher.sync) return this.testSync(matcher, event)
+    try {
+      return await matcher.engine.match(event)
+    } catch {
+      this.conditionErrors++
+      return false
+    }
+  }
+
+  /** One rule, one event: resolve first, then cancel an absence, then the trigger (window, absence or single). */
+  private apply(
+    state: RuleState,
+    compiled: CompiledRule,
+    event: SeamEvent,
+    at: number,
+    fires: boolean,
+    cancels: boolean,
+    resolves: boolean,
+    out: Decision[],
+  ): void {
+    const { rule } = compiled
+    const key = groupKey(rule.groupBy, event)
+    if (resolves) {
+      const decision = resolve(state, compiled, key, event, at)
+      if (decision) out.push(decision)
+    }
+    if (cancels) cancelTimer(state, rule.id, key, at)
+    if (!fires) return
+    if (rule.absence) {
+      openTimer(state, rule.id, key, event, at, rule.absence.within, rule.groupBy)
+      return
+    }
+    let count = 1
+    let eventIds: string[] | undefined
+    if (rule.window) {
+      const entries = windowStep(state, rule.id, key, event, at, rule.window)
+      if (!entries) return
+      count = entries.length
+      eventIds = entries.map((entry) => entry.event_id)
+    }
+    const decision = fire(
+      state,
+      compiled,
+      key,
+      () => groupObject(rule.groupBy, event),
+      event,
+      at,
+      event.occurred_at,
+      count,
+      eventIds,
+    )
+    if (decision) out.push(decision)
+  }
+}

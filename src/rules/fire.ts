@@ -1,0 +1,80 @@
+import type { SeamEvent } from '../source/event.js'
+import type { CompiledRule } from './compiled-rule.js'
+import type { Decision, Group } from './decision.js'
+import { bucket, groupObject, iso } from './group.js'
+import type { RuleState } from './rule-state.js'
+
+/**
+ * A group of a rule fires: apply the throttle (a fire within `throttle` of the last one is suppressed and counted),
+ * open an incident for rules with `resolve`, and build the decision. Returns null when suppressed.
+ */
+export function fire(
+  state: RuleState,
+  compiled: CompiledRule,
+  key: string,
+  group: Group | (() => Group),
+  event: SeamEvent,
+  at: number,
+  /** `at` as the event wrote it (its occurred_at), reused when already canonical ISO; undefined for a deadline. */
+  atText: string | undefined,
+  count: number,
+  eventIds?: string[],
+): Decision | null {
+  const { rule } = compiled
+  let suppressed = 0
+  if (rule.throttle !== undefined) {
+    const throttles = bucket(state.throttles, rule.id)
+    const last = throttles[key]
+    if (last) {
+      if (at < last.lastFireAt + rule.throttle) {
+        last.suppressed++
+        return null
+      }
+      suppressed = last.suppressed
+      last.lastFireAt = at
+      last.suppressed = 0
+    } else throttles[key] = { lastFireAt: at, suppressed: 0 }
+  }
+  if (rule.resolve) {
+    const incidents = bucket(state.incidents, rule.id)
+    if (!incidents[key]) incidents[key] = { firedAt: at, event_id: event.event_id }
+  }
+  const decision: Decision = {
+    rule: rule.id,
+    kind: 'fire',
+    group: typeof group === 'function' ? group() : group,
+    event_id: event.event_id,
+    at: iso(at, atText),
+    count,
+    suppressed,
+    event,
+  }
+  if (eventIds) decision.eventIds = eventIds
+  return decision
+}
+
+/** A resolving event for a group: emits a resolve when the group has an open incident, and closes it. */
+export function resolve(
+  state: RuleState,
+  compiled: CompiledRule,
+  key: string,
+  event: SeamEvent,
+  at: number,
+): Decision | null {
+  const incidents = state.incidents[compiled.rule.id]
+  const incident = incidents?.[key]
+  if (!incidents || !incident) return null
+  delete incidents[key]
+  return {
+    rule: compiled.rule.id,
+    kind: 'resolve',
+    group: groupObject(compiled.rule.groupBy, event),
+    event_id: event.event_id,
+    at: iso(at, event.occurred_at),
+    count: 1,
+    suppressed: 0,
+    event,
+    firedAt: iso(incident.firedAt),
+    firedEventId: incident.event_id,
+  }
+}

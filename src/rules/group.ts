@@ -1,0 +1,49 @@
+import type { Group } from './decision.js'
+
+const hasOwn = Object.prototype.hasOwnProperty
+
+const fieldValue = (event: Record<string, unknown>, field: string): unknown =>
+  hasOwn.call(event, field) ? (event[field] ?? null) : null
+
+/** JSON.stringify for a string, without the call for the common plain case (ids: no quotes, escapes, controls). */
+function quote(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x20 || code === 0x22 || code === 0x5c || code > 0x7e) return JSON.stringify(text)
+  }
+  return `"${text}"`
+}
+
+/** A group's state key: `JSON.stringify` of the groupBy values; a field the event lacks counts as null. */
+export function groupKey(groupBy: readonly string[], event: Record<string, unknown>): string {
+  if (groupBy.length === 0) return '[]'
+  if (groupBy.length === 1) {
+    const value = fieldValue(event, groupBy[0]!)
+    return typeof value === 'string' ? `[${quote(value)}]` : `[${JSON.stringify(value)}]`
+  }
+  return JSON.stringify(groupBy.map((field) => fieldValue(event, field)))
+}
+
+/** The group as decisions show it: `{ device_id: "..." }` (null for a field the event lacks). */
+export function groupObject(groupBy: readonly string[], event: Record<string, unknown>): Group {
+  const group: Group = {}
+  for (const field of groupBy) group[field] = fieldValue(event, field)
+  return group
+}
+
+/** The bucket of one rule in a state map, created on first use. */
+export function bucket<T>(map: Record<string, Record<string, T>>, ruleId: string): Record<string, T> {
+  let found = map[ruleId]
+  if (!found) {
+    found = {}
+    map[ruleId] = found
+  }
+  return found
+}
+
+/** ISO text of a time; `text` (the event's own occurred_at) is reused when it already is that exact form. */
+export function iso(ms: number, text?: string): string {
+  if (text !== undefined && text.length === 24 && text.charCodeAt(23) === 90 && text.charCodeAt(10) === 84)
+    return text
+  return new Date(ms).toISOString()
+}

@@ -1,0 +1,47 @@
+import type { SeamEvent } from '../source/event.js'
+import { bucket } from './group.js'
+import type { RuleState, WindowEntry } from './rule-state.js'
+
+/**
+ * Add a qualifying event to its group's window. Returns the entries that make the window fire (`count` or more
+ * events with occurred_at within `within` of this one, inclusive, oldest first), or null. After a fire the caller
+ * clears the window (also when the throttle suppresses the fire). Entries older than clock - within are dropped.
+ */
+export function windowStep(
+  state: RuleState,
+  ruleId: string,
+  key: string,
+  event: SeamEvent,
+  at: number,
+  window: { count: number; within: number },
+): WindowEntry[] | null {
+  const windows = bucket(state.windows, ruleId)
+  const floor = state.clock - window.within
+  let entries = windows[key]
+  if (entries === undefined) {
+    entries = []
+    windows[key] = entries
+  }
+  let drop = 0
+  while (drop < entries.length && entries[drop]!.at < floor) drop++
+  if (drop > 0) entries.splice(0, drop)
+  entries.push({ event_id: event.event_id, at })
+  let inRange = 0
+  for (const entry of entries) if (Math.abs(entry.at - at) <= window.within) inRange++
+  if (inRange < window.count) return null
+  delete windows[key]
+  return entries.filter((entry) => Math.abs(entry.at - at) <= window.within).sort((a, b) => a.at - b.at)
+}
+
+/** Drop window entries that can no longer count (older than clock - within) and empty groups. */
+export function pruneWindows(state: RuleState, ruleId: string, within: number): void {
+  const windows = state.windows[ruleId]
+  if (!windows) return
+  const floor = state.clock - within
+  for (const [key, entries] of Object.entries(windows)) {
+    const kept = entries.filter((entry) => entry.at >= floor)
+    if (kept.length === 0) delete windows[key]
+    else if (kept.length !== entries.length) windows[key] = kept
+  }
+  if (Object.keys(windows).length === 0) delete state.windows[ruleId]
+}

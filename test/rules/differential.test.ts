@@ -1,0 +1,112 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { compileCondition } from '../../src/rules/condition-compiler.js'
+import type { Condition, TopCondition } from '../../src/rules/condition-types.js'
+import { EngineMatcher } from '../../src/rules/engine-matcher.js'
+
+/**
+ * Property: for generated conditions and events, the compiled predicate and a real json-rules-engine Engine
+ * (with the same operators and path resolver) agree. Operator/value pairs that json-rules-engine itself would
+ * throw on (e.g. `in` with a number) are excluded, as validation rejects them.
+ */
+const FACTS = ['a', 'b', 'meta', 'list', 'constructor', 'missing']
+const PATHS = [undefined, '$', '$.x', '$.x.y', '$.list[0]', '$["odd key"]', '$.length']
+
+const primitive = fc.oneof(
+  fc.integer({ min: -3, max: 3 }),
+  fc.constantFrom(0.5, -0.5, 1e9),
+  fc.constantFrom('', 'x', 'ab', 'abc', 'b', '1', 'X'),
+  fc.boolean(),
+  fc.constant(null),
+)
+const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  any: fc.oneof({ depthSize: 'small' }, primitive, tie('array'), tie('object')),
+  array: fc.array(tie('any'), { maxLength: 3 }),
+  object: fc.record({ x: tie('any'), y: tie('any'), 'odd key': tie('any') }, { requiredKeys: [] }),
+})).any
+
+const scalarOps = [
+  'equal',
+  'notEqual',
+  'contains',
+  'doesNotContain',
+  'lessThan',
+  'lessThanInclusive',
+  'greaterThan',
+  'greaterThanInclusive',
+  'not:equal',
+  'someFact:equal',
+  'everyFact:greaterThan',
+  'swap:contains',
+  'someFact:startsWith',
+]
+const leaf: fc.Arbitrary<Condition> = fc
+  .oneof(
+    fc.record({
+      fact: fc.constantFrom(...FACTS),
+      operator: fc.constantFrom(...scalarOps),
+      value: primitive,
+      path: fc.constantFrom(...PATHS),
+    }),
+    fc.record({
+      fact: fc.constantFrom(...FACTS),
+      operator: fc.constantFrom('in', 'notIn', 'someValue:equal', 'everyValue:notEqual', 'between'),
+      value: fc.array(primitive, { maxLength: 3 }),
+      path: fc.constantFrom(...PATHS),
+    }),
+    fc.record({
+      fact: fc.constantFrom(...FACTS),
+      operator: fc.constantFrom('matches', 'startsWith', 'endsWith', 'includesText'),
+      value: fc.constantFrom('a', '^a', 'b$', '[0-9]', 'x'),
+      path: fc.constantFrom(...PATHS),
+    }),
+    fc.record({ fact: fc.constantFrom(...FACTS), operator: fc.constant('exists'), value: fc.boolean() }),
+    fc.record({
+      fact: fc.constantFrom(...FACTS),
+      operator: fc.constantFrom('equal', 'lessThan'),
+      value: fc.record({ fact: fc.constantFrom(...FACTS), path: fc.constantFrom(...PATHS) }),
+    }),
+  )
+  .map((c) => JSON.parse(JSON.stringify(c)) as Condition)
+
+const condition: fc.Arbitrary<Condition> = fc.letrec((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.record({ all: fc.array(tie('node'), { maxLength: 3 }) }),
+    fc.record({ any: fc.array(tie('node'), { maxLength: 3 }) }),
+    fc.record({ not: tie('node') }),
+  ),
+})).node as fc.Arbitrary<Condition>
+
+const top: fc.Arbitrary<TopCondition> = fc.oneof(
+  fc.record({ all: fc.array(condition, { maxLength: 4 }) }),
+  fc.record({ any: fc.array(condition, { maxLength: 4 }) }),
+  fc.record({ not: condition }),
+)
+
+const event = fc.record(
+  { a: value, b: value, meta: value, list: value, constructor: primitive },
+  { requiredKeys: [] },
+)
+
+describe('compiled conditions == json-rules-engine', () => {
+  it('agree on generated conditions and events', async () => {
+    await fc.assert(
+      fc.asyncProperty(top, fc.array(event, { minLength: 1, maxLength: 4 }), async (conditions, events) => {
+        const compiled = compileCondition(conditions)
+        expect(compiled).not.toBeNull()
+        const engine = new EngineMatcher(conditions)
+        for (const e of events) {
+          const plain = JSON.parse(JSON.stringify(e)) as Record<string, unknown>
+          expect(compiled!(plain)).toBe(await engine.match(plain))
+        }
+      }),
+      { numRuns: 400 },
+    )
+  })
+
+  it('hands condition references to the engine (not compiled)', () => {
+    expect(compileCondition({ all: [{ condition: 'shared' }] })).toBeNull()
+  })
+})
