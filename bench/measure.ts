@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { stderrGist } from './report.js'
+import type { WorkerResult } from './worker.js'
+
+export const REPO = path.resolve(import.meta.dirname, '..')
+const TIME = '/usr/bin/time'
+
+export interface ChildRun {
+  code: number | null
+  wallMs: number
+  /** Peak resident set size of the child, MB (null when it could not be read). */
+  peakRssMb: number | null
+  stdout: string
+  stderr: string
+  /** Lines written to stdout (counted, not kept, when `keepStdout` is false). */
+  stdoutLines: number
+}
+
+export interface ChildOptions {
+  keepStdout?: boolean
+  env?: NodeJS.ProcessEnv
+  timeoutMs?: number
+}
+
+/**
+ * Run a command in a child process and measure wall time and peak RSS: through `/usr/bin/time -v` when present,
+ * else by polling /proc/<pid>/status (VmHWM). The child is killed after `timeoutMs`.
+ */
+export function runChild(command: string, args: string[], options: ChildOptions = {}): Promise<ChildRun> {
+  const useTime = existsSync(TIME)
+  const [cmd, argv] = useTime ? [TIME, ['-v', command, ...args]] : [command, args]
+  const start = performance.now()
+  const child = spawn(cmd, argv, {
+    cwd: REPO,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  let lines = 0
+  let hwmKb = 0
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) lines++
+    if (options.keepStdout !== false) stdout += chunk
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-200_000)
+  })
+  const poll = useTime
+    ? undefined
+    : setInterval(() => {
+        readFile(`/proc/${child.pid}/status`, 'utf8').then(
+          (text) => {
+            const kb = Number(/VmHWM:\s+(\d+)/.exec(text)?.[1] ?? 0)
+            if (kb > hwmKb) hwmKb = kb
+          },
+          () => {},
+        )
+      }, 50)
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30 * 60_000)
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      if (poll) clearInterval(poll)
+      const wallMs = performance.now() - start
+      let peakKb: number | null = hwmKb || null
+      if (useTime) {
+        const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)
+        peakKb = match ? Number(match[1]) : null
+        stderr = stderr.replace(
+          /\n?(Command exited with non-zero status \d+\n)?\tCommand being timed:[\s\S]*$/,
+          '\n',
+        )
+      }
+      const peakRssMb = peakKb === null ? null : Math.round(peakKb / 102.4) / 10
+      resolve({ code, wallMs, peakRssMb, stdout, stderr, stdoutLines: lines })
+    })
+  })
+}
+
+/** node with the TypeScript loader, as `npm run bench` itself runs. */
+export const TSX_NODE = [process.execPath, '--import', 'tsx'] as const
+
+export interface WorkerOptions {
+  events: number
+  reps: number
+  /** Time cap per repetition (ms); the contender reports events/s from what it processed. */
+  maxMs: number
+}
+
+/** Measure one contender at one rule count in a fresh child process. */
+export async function runWorker(
+  contender: string,
+  rules: number,
+  opts: WorkerOptions,
+): Promise<WorkerResult> {
+  const args = ['--expose-gc', '--import', 'tsx', 'bench/worker.ts', contender, String(rules)]
+  args.push(String(opts.events), String(opts.reps), String(opts.maxMs))
+  const run = await runChild(process.execPath, args)
+  const line = run.stdout.trim().split('\n').pop() ?? ''
+  if (run.code !== 0 || !line.startsWith('{')) {
+    const why = stderrGist(run.stderr)
+    throw new Error(`worker ${contender}/${rules} failed (exit ${run.code}): ${why}`)
+  }
+  const result = JSON.parse(line) as WorkerResult | { missing: string }
+  if ('missing' in result) throw new Error(result.missing)
+  return result
+}

@@ -1,0 +1,74 @@
+import type { State } from '../src/state/state-schema.js'
+import { deviceId } from './generate.js'
+
+const T0 = Date.parse('2026-01-05T00:00:00.000Z')
+const iso = (ms: number): string => new Date(ms).toISOString()
+const RULES_PER_DEVICE = ['access-denied-burst', 'lock-activity-window'] as const
+
+/**
+ * The state file of a workspace with `devices` devices.
+ * - `typical`: per device a cached name, one window of two entries and one throttle; every 10th device offline
+ *   (an absence timer holding its opening event, an open incident and its Slack thread); one seen event id per
+ *   device (at 10k devices: 10k ids, a 5-minute lookback at ~33 events/s).
+ * - `busiest`: every device busy at once: two windows of three entries, an absence timer, a throttle, an open
+ *   incident with its thread, a cached name and five seen ids per device.
+ */
+export function buildState(devices: number, shape: 'typical' | 'busiest' = 'typical'): State {
+  const busiest = shape === 'busiest'
+  const state: State = {
+    version: 1,
+    source: { cursor: iso(T0 + 3_600_000), seen: {} },
+    rules: { clock: T0 + 3_600_000, windows: {}, timers: {}, throttles: {}, incidents: {} },
+    outbox: [],
+    deadLetters: [],
+    sent: [],
+    threads: {},
+    devices: {},
+    digests: {},
+    monitor: {},
+    updatedAt: T0 + 3_600_000,
+  }
+  const { windows, timers, throttles, incidents } = state.rules
+  for (const rule of RULES_PER_DEVICE) windows[rule] = {}
+  timers['device-offline'] = {}
+  throttles['low-battery'] = {}
+  incidents['device-offline'] = {}
+  for (let d = 0; d < devices; d++) {
+    const id = deviceId(d)
+    const group = JSON.stringify({ device_id: id })
+    const at = T0 + d * 97
+    for (const rule of busiest ? RULES_PER_DEVICE : RULES_PER_DEVICE.slice(0, 1)) {
+      const entries = busiest ? [0, 1, 2] : [0, 1]
+      windows[rule]![group] = entries.map((k) => ({
+        event_id: `evt_${d}_${rule.length}_${k}`,
+        at: at + k * 1000,
+      }))
+    }
+    throttles['low-battery']![group] = { lastFireAt: at, suppressed: d % 4 }
+    state.devices[id] = { name: `Front door ${d}`, fetchedAt: at }
+    for (let k = 0; k < (busiest ? 5 : 1); k++) state.source.seen[`evt_${d}_seen_${k}`] = at + k
+    if (!busiest && d % 10 !== 0) continue
+    timers['device-offline']![group] = {
+      event_id: `evt_${d}_disc`,
+      group: { device_id: id },
+      openedAt: at,
+      deadline: at + 900_000,
+      event: {
+        event_id: `evt_${d}_disc`,
+        event_type: 'device.disconnected',
+        device_id: id,
+        workspace_id: 'ws_0001',
+        created_at: iso(at + 400),
+        occurred_at: iso(at),
+        connected_account_id: `ca_${d % 200}`,
+      },
+    }
+    incidents['device-offline']![group] = { firedAt: at, event_id: `evt_${d}_fire` }
+    state.threads[`device-offline|${group}`] = {
+      slack: { '#ops': { channel: 'C0123456', ts: `${Math.floor(at / 1000)}.000${d % 1000}` } },
+      email: {},
+      firedAt: at,
+    }
+  }
+  return state
+}
