@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
 import { durationSchema } from './duration.js'
-import { expandEnv } from './env-expand.js'
-import { InputError, type InputIssue, jsonPath } from './errors.js'
+import { InputError } from './errors.js'
 import { actionSchema } from './rules/action-schema.js'
+import { validateInput } from './validate-input.js'
 
 const duration = (fallback: string) => durationSchema.prefault(fallback)
 
@@ -112,18 +112,12 @@ export type ConfigInput = z.input<typeof configSchema>
  * when absent. Relative `rules` and `state` paths are resolved against the config file's directory.
  */
 export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env): Config {
-  const issues: InputIssue[] = []
-  const expanded = expandEnv(raw, env, file, issues)
-  if (issues.length > 0) throw new InputError('CONFIG_ENV_MISSING', issues)
-  const result = configSchema.safeParse(expanded)
-  if (!result.success) {
-    throw new InputError(
-      'CONFIG_INVALID',
-      result.error.issues.map((issue) => ({ file, path: jsonPath(issue.path), message: issue.message })),
-      'See config.example.json and the Configuration section of the README.',
-    )
-  }
-  const config = result.data
+  const config = validateInput(configSchema, raw, {
+    file,
+    env,
+    code: 'CONFIG_INVALID',
+    hint: 'See config.example.json and the Configuration section of the README.',
+  })
   if (!config.seam.apiKey && env.SEAM_API_KEY) config.seam.apiKey = env.SEAM_API_KEY
   const base = path.dirname(path.resolve(file))
   config.rules = path.resolve(base, config.rules)

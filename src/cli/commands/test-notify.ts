@@ -1,13 +1,13 @@
 import type { Command } from 'commander'
 import { type Config, loadConfig, parseConfig } from '../../config.js'
-import { expandEnv } from '../../env-expand.js'
-import { errorMessage, InputError, type InputIssue, jsonPath } from '../../errors.js'
+import { errorMessage, InputError } from '../../errors.js'
 import { createLogger } from '../../log.js'
 import { channelKind, missingChannelReason } from '../../notify/channels.js'
 import { createNotifiers } from '../../notify/create-notifiers.js'
 import { DeliveryError } from '../../notify/notifier.js'
 import { sampleAlert } from '../../notify/sample-alert.js'
 import { type Action, actionSchema } from '../../rules/action-schema.js'
+import { validateInput } from '../../validate-input.js'
 
 export interface TestNotifyIo {
   stdout: NodeJS.WritableStream
@@ -27,22 +27,12 @@ export function parseActionArg(text: string, env: NodeJS.ProcessEnv): Action {
       { file: origin, path: '$', message: `not valid JSON: ${errorMessage(error)}` },
     ])
   }
-  const issues: InputIssue[] = []
-  const expanded = expandEnv(raw, env, origin, issues)
-  if (issues.length > 0) throw new InputError('CONFIG_ENV_MISSING', issues)
-  const result = actionSchema.safeParse(expanded)
-  if (!result.success) {
-    throw new InputError(
-      'USAGE',
-      result.error.issues.map((issue) => ({
-        file: origin,
-        path: jsonPath(issue.path),
-        message: issue.message,
-      })),
-      'Example: --action \'{"type":"slack","channel":"#alerts"}\'',
-    )
-  }
-  return result.data
+  return validateInput(actionSchema, raw, {
+    file: origin,
+    env,
+    code: 'USAGE',
+    hint: 'Example: --action \'{"type":"slack","channel":"#alerts"}\'',
+  })
 }
 
 export async function testNotify(
