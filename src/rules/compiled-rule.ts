@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { compileCondition, type Predicate } from './condition-compiler.js'
 import type { TopCondition } from './condition-types.js'
 import { EngineMatcher } from './engine-matcher.js'
@@ -12,7 +13,10 @@ export interface CompiledRule {
   rule: Rule
   /** Position in the rule set (rules are sorted by id): the order decisions of one event come out in. */
   order: number
-  /** What decides the meaning of the rule's state; state survives a reload while this stays the same. */
+  /**
+   * What decides the meaning of the rule's state (a hash of the state-relevant fields, canonical JSON); state
+   * survives a reload or a restart while this stays the same. Persisted in RuleState.fingerprints.
+   */
   fingerprint: string
   trigger: Matcher
   cancel: Matcher | null
@@ -25,9 +29,27 @@ function matcher(conditions: TopCondition | undefined, shared: Record<string, To
   return predicate ? { sync: predicate } : { engine: new EngineMatcher(conditions, shared) }
 }
 
+/** JSON with object keys sorted at every level (undefined members dropped), so key order in a file is no change. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const members = Object.keys(value)
+    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+  return `{${members.join(',')}}`
+}
+
+/** Bump when the meaning of rule state changes between versions: every rule then counts as changed once. */
+const FINGERPRINT_VERSION = 'v1'
+
+/**
+ * Hash of the fields that decide what the rule's state means (not id, description, severity, actions, digest).
+ * Durations are already milliseconds, so "10m" and "600s" are the same rule.
+ */
 export function ruleFingerprint(rule: Rule): string {
   const { eventTypes, conditions, sharedConditions, groupBy, window, absence, throttle, resolve } = rule
-  return JSON.stringify({
+  const text = canonicalJson({
     eventTypes,
     conditions,
     sharedConditions,
@@ -37,6 +59,7 @@ export function ruleFingerprint(rule: Rule): string {
     throttle,
     resolve,
   })
+  return createHash('sha256').update(FINGERPRINT_VERSION).update('\n').update(text).digest('base64url')
 }
 
 export function compileRule(rule: Rule, order: number): CompiledRule {

@@ -1,12 +1,12 @@
 import type { SeamEvent } from '../source/event.js'
-import { cancelTimer, forgetEarliest, openTimer, takeDueTimers } from './absence-timers.js'
+import { cancelTimer, openTimer, takeDueTimers } from './absence-timers.js'
 import type { CompiledRule, Matcher } from './compiled-rule.js'
 import type { Decision } from './decision.js'
 import { fire, resolve } from './fire.js'
 import { groupKey, groupObject } from './group.js'
 import type { Candidate, RuleSet } from './rule-set.js'
 import type { RuleState } from './rule-state.js'
-import { pruneState } from './state-prune.js'
+import { pruneState, reconcileState } from './state-prune.js'
 import { windowStep } from './window-step.js'
 
 /** Shared empty result (frozen: callers only read decisions). */
@@ -18,12 +18,18 @@ const SWEEP_EVERY_MS = 10 * 60_000
 /**
  * Applies rules to events. All memory lives in the RuleState passed in (plain JSON, persisted by the daemon);
  * calls on one state must not overlap (await an async evaluate before the next call).
+ *
+ * Before a state object is first read or changed (evaluate of an event some rule can match, fireDue, prune) it is
+ * reconciled with the rule set through the fingerprints it carries (see reconcileState), so a rule changed or
+ * removed while the daemon was down is treated exactly like one changed or removed by a hot reload.
  */
 export class Evaluator {
   private ruleSet: RuleSet
   /** The state last swept and its clock then (the sweep runs every SWEEP_EVERY_MS of event time). */
   private sweptState: RuleState | undefined
   private sweptAt = 0
+  /** The state object last reconciled with this.ruleSet (a fresh object, e.g. a per-cycle copy, is checked again). */
+  private reconciled: RuleState | undefined
   private readonly scratch: Decision[] = []
   /** Condition evaluations that threw (the rule is treated as not matching that event). */
   conditionErrors = 0
@@ -36,21 +42,32 @@ export class Evaluator {
     return this.ruleSet
   }
 
-  /** Hot reload: state of removed (or disabled) rules is dropped; a changed rule keeps only what still applies. */
+  /**
+   * Hot reload: state of removed (or disabled) rules is dropped; a changed rule starts fresh windows and timers and
+   * keeps its throttles and open incidents while it still has a throttle / resolve; an unchanged rule keeps all.
+   * The state is first brought in line with the current rule set, so the change is judged against the version
+   * that state was built with (also when it was loaded from a file written by an earlier run).
+   */
   setRuleSet(ruleSet: RuleSet, state: RuleState): void {
-    const previous = this.ruleSet
+    this.reconcile(state)
     this.ruleSet = ruleSet
-    const keep = (ruleId: string, part: 'windows' | 'timers' | 'throttles' | 'incidents'): boolean => {
-      const next = ruleSet.getCompiled(ruleId)
-      if (!next) return false
-      if (previous.getCompiled(ruleId)?.fingerprint === next.fingerprint) return true
-      if (part === 'throttles') return next.rule.throttle !== undefined
-      if (part === 'incidents') return next.rule.resolve !== undefined
-      return false
-    }
-    for (const part of ['windows', 'timers', 'throttles', 'incidents'] as const)
-      for (const ruleId of Object.keys(state[part])) if (!keep(ruleId, part)) delete state[part][ruleId]
-    forgetEarliest(state)
+    reconcileState(state, ruleSet)
+    this.reconciled = state
+  }
+
+  /**
+   * Bring a state in line with the current rule set now (evaluate, fireDue and prune do it on their own before they
+   * touch a state object they have not seen): e.g. at daemon start, so the saved state is tidy before any event.
+   * Returns true when some rule state was dropped.
+   */
+  reconcile(state: RuleState): boolean {
+    const dropped = reconcileState(state, this.ruleSet)
+    this.reconciled = state
+    return dropped
+  }
+
+  private ensureReconciled(state: RuleState): void {
+    if (state !== this.reconciled) this.reconcile(state)
   }
 
   /**
@@ -92,6 +109,7 @@ export class Evaluator {
 
   /** Fire absence timers whose deadline is before `until` (or at it when inclusive), in deadline order. */
   fireDue(state: RuleState, until: number, inclusive: boolean): Decision[] {
+    this.ensureReconciled(state)
     const due = takeDueTimers(state, until, inclusive)
     if (due.length === 0) return NO_DECISIONS
     const order = (ruleId: string) => this.ruleSet.getCompiled(ruleId)?.order ?? -1
@@ -114,6 +132,7 @@ export class Evaluator {
 
   /** Drop window entries and throttles that can no longer matter. */
   prune(state: RuleState): void {
+    this.ensureReconciled(state)
     pruneState(state, this.ruleSet)
     this.sweptState = state
     this.sweptAt = state.clock
@@ -144,6 +163,7 @@ export class Evaluator {
 
   /** occurred_at of an event that touches some rule; advances the state clock and sweeps now and then. */
   private advance(state: RuleState, event: SeamEvent): number {
+    this.ensureReconciled(state)
     const at = Date.parse(event.occurred_at)
     if (at > state.clock) state.clock = at
     if (state !== this.sweptState || state.clock - this.sweptAt >= SWEEP_EVERY_MS) this.maybeSweep(state)

@@ -28,6 +28,12 @@ export const ruleStateSchema = z.object({
   timers: byRuleAndGroup(absenceTimerSchema).default({}),
   throttles: byRuleAndGroup(throttleSchema).default({}),
   incidents: byRuleAndGroup(incidentSchema).default({}),
+  /**
+   * Rule id -> fingerprint (CompiledRule.fingerprint) of the version of each enabled rule this state was last
+   * brought in line with, so a rule changed while the daemon was down is detected at the next start. Absent in
+   * state files written before it existed: a rule without a recorded fingerprint counts as unchanged.
+   */
+  fingerprints: z.record(z.string(), z.string()).optional(),
 })
 
 export type WindowEntry = z.infer<typeof windowEntrySchema>
@@ -42,4 +48,5 @@ export const emptyRuleState = (): RuleState => ({
   timers: {},
   throttles: {},
   incidents: {},
+  fingerprints: {},
 })

@@ -1,3 +1,5 @@
+import { forgetEarliest } from './absence-timers.js'
+import type { CompiledRule } from './compiled-rule.js'
 import type { RuleSet } from './rule-set.js'
 import type { RuleState } from './rule-state.js'
 import { pruneWindows } from './window-step.js'
@@ -28,4 +30,48 @@ export function pruneState(state: RuleState, ruleSet: RuleSet): void {
   for (const [ruleId, incidents] of Object.entries(state.incidents))
     if (!ruleSet.getCompiled(ruleId)?.rule.resolve || Object.keys(incidents).length === 0)
       delete state.incidents[ruleId]
+}
+
+const PARTS = ['windows', 'timers', 'throttles', 'incidents'] as const
+
+/** A rule whose fingerprint changed: its windows and timers start fresh; throttles and incidents stay if it still has them. */
+function resetChangedRule(state: RuleState, compiled: CompiledRule): void {
+  const { id, throttle, resolve } = compiled.rule
+  delete state.windows[id]
+  delete state.timers[id]
+  if (throttle === undefined) delete state.throttles[id]
+  if (resolve === undefined) delete state.incidents[id]
+}
+
+/**
+ * Bring rule state in line with a rule set, using the fingerprints persisted in the state (so a change made while
+ * the daemon was down is treated exactly like a hot reload): state of rules not in the set (removed or disabled)
+ * is dropped; a rule whose recorded fingerprint differs starts fresh windows and timers (see resetChangedRule);
+ * a rule with the same or no recorded fingerprint (unknown, e.g. a state file older than fingerprints) keeps
+ * everything. Afterwards state.fingerprints holds exactly the set's enabled rules. Idempotent.
+ * Returns true when any window, timer, throttle or incident was dropped.
+ */
+export function reconcileState(state: RuleState, ruleSet: RuleSet): boolean {
+  let dropped = false
+  const recorded = state.fingerprints ?? {}
+  state.fingerprints = recorded
+  for (const compiled of ruleSet.compiled) {
+    const id = compiled.rule.id
+    const was = Object.hasOwn(recorded, id) ? recorded[id] : undefined
+    if (was === compiled.fingerprint) continue
+    if (was !== undefined) {
+      resetChangedRule(state, compiled)
+      dropped = true
+    }
+    recorded[id] = compiled.fingerprint
+  }
+  for (const id of Object.keys(recorded)) if (!ruleSet.getCompiled(id)) delete recorded[id]
+  for (const part of PARTS)
+    for (const id of Object.keys(state[part]))
+      if (!ruleSet.getCompiled(id)) {
+        delete state[part][id]
+        dropped = true
+      }
+  if (dropped) forgetEarliest(state)
+  return dropped
 }

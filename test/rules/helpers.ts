@@ -36,9 +36,9 @@ export interface Run {
   feed(events: SeamEvent[], until?: number): Promise<string[]>
 }
 
-export function setup(rules: Rule[]): Run {
+/** A fresh Evaluator over `rules`; on `state` when given (e.g. one reloaded from a saved file), else empty. */
+export function setup(rules: Rule[], state: RuleState = emptyRuleState()): Run {
   const evaluator = new Evaluator(RuleSet.from(rules))
-  const state = emptyRuleState()
   return {
     evaluator,
     state,
