@@ -101,15 +101,19 @@ export function templateContext(message: AlertMessage): Record<string, unknown> 
   }
 }
 
+/**
+ * The title when the action has no `title` template: the rule description (or id), then the device. It never
+ * says "resolved": every renderer already prefixes the state (`[RESOLVED]`, `✅ RESOLVED`, `Resolved:`).
+ */
 function defaultTitle(message: AlertMessage, deviceName: string | undefined): string {
   const d = message.decision
-  const what = message.rule.description ?? message.rule.id
+  const what = message.rule.description?.trim() || message.rule.id
   const device = deviceName ? ` (${deviceName})` : ''
   if (message.rollup && message.rollup.length > 0) {
-    const verb = d.kind === 'resolve' ? 'resolved' : 'alerts'
-    return `${what}: ${message.rollup.length} ${verb} rolled up`
+    const noun = d.kind === 'resolve' ? 'incidents' : 'alerts'
+    return `${what}: ${message.rollup.length} ${noun} rolled up`
   }
-  return d.kind === 'resolve' ? `Resolved: ${what}${device}` : `${what}${device}`
+  return `${what}${device}`
 }
 
 function groupText(group: Record<string, unknown>): string {

@@ -5,6 +5,7 @@ import { BufferedWriter } from './buffered-writer.js'
 import { type Decision, decisionLine } from './decision.js'
 import { Evaluator } from './evaluator.js'
 import { EventHeap } from './event-heap.js'
+import { oneLineMessage } from './json-text.js'
 import { loadRuleDir } from './rule-loader.js'
 import { RuleSet } from './rule-set.js'
 import { emptyRuleState } from './rule-state.js'
@@ -73,7 +74,9 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
     for await (const item of readJsonlEvents(opts.events)) {
       if ('rejected' in item) {
         summary.rejected++
-        opts.stderr.write(`${item.rejected.origin}: skipped: ${item.rejected.reason}\n`)
+        const { origin, eventId, reason } = item.rejected
+        const what = eventId === undefined ? '' : ` event ${eventId}`
+        opts.stderr.write(`${oneLineMessage(`${origin}:${what} skipped: ${reason}`)}\n`)
         continue
       }
       summary.events++

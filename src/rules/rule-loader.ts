@@ -3,12 +3,14 @@ import path from 'node:path'
 import type { InputIssue } from '../errors.js'
 import { jsonPath } from '../errors.js'
 import { isPattern, knownEventTypes } from './event-types.js'
-import { parseRuleText } from './rule-parse.js'
+import { type EventTypeEntry, eventTypeEntries, parseRuleText, type RuleDraft } from './rule-parse.js'
 import type { Rule } from './rule-schema.js'
 
 export interface RuleFileResult {
   rule?: Rule
   issues: InputIssue[]
+  /** What could be read from an invalid rule (id, event types), for duplicate-id and event-type checks. */
+  draft?: RuleDraft
   /** The file's text, so a watcher can tell whether it changed. */
   text?: string
 }
@@ -43,7 +45,8 @@ export async function readRuleFile(file: string, env: NodeJS.ProcessEnv): Promis
 
 /**
  * Combine per-file results into one rule list: a duplicate id is reported on the later file (naming both) and
- * only the first is kept.
+ * only the first is kept. Invalid files take part with what could be read from them: their id (when that field
+ * is valid) is checked for duplicates too, and their event types are checked for warnings.
  */
 export function combineRuleFiles(
   files: Map<string, RuleFileResult>,
@@ -53,53 +56,54 @@ export function combineRuleFiles(
   const issues: InputIssue[] = []
   const warnings: InputIssue[] = []
   const owner = new Map<string, string>()
+  const duplicate = (file: string, id: string, first: string) =>
+    issues.push({ file, path: '$.id', message: `duplicate id ${JSON.stringify(id)}: also used in ${first}` })
   for (const [file, result] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     issues.push(...result.issues)
     const rule = result.rule
-    if (!rule) continue
-    const first = owner.get(rule.id)
-    if (first) {
-      issues.push({
-        file,
-        path: '$.id',
-        message: `duplicate id ${JSON.stringify(rule.id)}: also used in ${first}`,
-      })
-      continue
+    const id = rule?.id ?? result.draft?.id
+    const first = id === undefined ? undefined : owner.get(id)
+    if (id !== undefined && first !== undefined) duplicate(file, id, first)
+    else if (id !== undefined) owner.set(id, file)
+    if (opts.warnings !== false) {
+      const entries = rule ? ruleEventTypes(rule) : (result.draft?.eventTypes ?? [])
+      warnings.push(...typeWarnings(entries, file))
     }
-    owner.set(rule.id, file)
-    rules.push(rule)
-    if (opts.warnings !== false) warnings.push(...eventTypeWarnings(rule, file))
+    // A valid rule is kept unless its id belongs to an earlier valid rule.
+    if (rule && (first === undefined || !rules.some((kept) => kept.id === rule.id))) rules.push(rule)
   }
   return { rules, issues, warnings }
 }
 
+function ruleEventTypes(rule: Rule): EventTypeEntry[] {
+  return eventTypeEntries(rule as unknown as Record<string, unknown>)
+}
+
 /** Exact event types that @seamapi/types does not list, and patterns that match none. */
 export function eventTypeWarnings(rule: Rule, file: string): InputIssue[] {
-  const known = new Set(knownEventTypes())
+  return typeWarnings(ruleEventTypes(rule), file)
+}
+
+function typeWarnings(entries: readonly EventTypeEntry[], file: string): InputIssue[] {
+  if (entries.length === 0) return []
+  const known = knownEventTypes()
+  const knownSet = new Set(known)
   const out: InputIssue[] = []
-  const check = (types: readonly string[], at: PropertyKey[]) =>
-    types.forEach((type, index) => {
-      const where = jsonPath([...at, index])
-      if (!isPattern(type) && !known.has(type))
-        out.push({
-          file,
-          path: where,
-          message: `warning: ${JSON.stringify(type)} is not a known Seam event type`,
-        })
-      else if (
-        isPattern(type) &&
-        type !== '*' &&
-        !knownEventTypes().some((k) => k.startsWith(type.slice(0, -1)))
-      )
-        out.push({
-          file,
-          path: where,
-          message: `warning: ${JSON.stringify(type)} matches no known Seam event type`,
-        })
-    })
-  check(rule.eventTypes, ['eventTypes'])
-  if (rule.absence) check(rule.absence.eventTypes, ['absence', 'eventTypes'])
-  if (rule.resolve) check(rule.resolve.eventTypes, ['resolve', 'eventTypes'])
+  for (const { at, type } of entries) {
+    const where = jsonPath(at)
+    if (!isPattern(type) && !knownSet.has(type))
+      out.push({
+        file,
+        path: where,
+        message: `warning: ${JSON.stringify(type)} is not a known Seam event type`,
+      })
+    else if (isPattern(type) && type !== '*' && !known.some((k) => k.startsWith(type.slice(0, -1))))
+      out.push({
+        file,
+        path: where,
+        message: `warning: ${JSON.stringify(type)} matches no known Seam event type`,
+      })
+  }
   return out
 }
 

@@ -3,12 +3,26 @@ import { expandEnv } from '../env-expand.js'
 import type { InputIssue } from '../errors.js'
 import { jsonPath } from '../errors.js'
 import { checkTopCondition, sharedConditionCycles } from './condition-validator.js'
-import { parseJsonText } from './json-text.js'
+import { oneLineMessage, parseJsonText } from './json-text.js'
 import { type Rule, ruleSchema } from './rule-schema.js'
+
+/** One entry of an eventTypes list, at its JSON path (e.g. ['absence', 'eventTypes', 0]). */
+export interface EventTypeEntry {
+  at: PropertyKey[]
+  type: string
+}
+
+/** What could still be read from an invalid rule: its id (when that field is valid) and its event types. */
+export interface RuleDraft {
+  id?: string
+  eventTypes: EventTypeEntry[]
+}
 
 export interface ParsedRuleFile {
   rule?: Rule
   issues: InputIssue[]
+  /** Set when the rule is invalid but is a JSON object: lets callers still check ids and event types. */
+  draft?: RuleDraft
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -87,8 +101,33 @@ export function parseRuleValue(raw: unknown, file: string, env: NodeJS.ProcessEn
       if (!treeReported && !envReported) issues.push(issue)
     }
   }
-  if (issues.length > 0 || !result.success) return { issues: dedupe(issues) }
+  if (issues.length > 0 || !result.success) {
+    const unique = dedupe(issues)
+    return { issues: unique, draft: draftOf(expanded, unique) }
+  }
   return { rule: result.data, issues }
+}
+
+/** The string event types of every eventTypes list in a rule object (valid or not). */
+export function eventTypeEntries(raw: Record<string, unknown>): EventTypeEntry[] {
+  const entries: EventTypeEntry[] = []
+  const collect = (list: unknown, at: PropertyKey[]) => {
+    if (Array.isArray(list))
+      list.forEach((type, index) => {
+        if (typeof type === 'string') entries.push({ at: [...at, index], type })
+      })
+  }
+  collect(raw.eventTypes, ['eventTypes'])
+  for (const part of ['absence', 'resolve']) {
+    const block = raw[part]
+    if (isObject(block)) collect(block.eventTypes, [part, 'eventTypes'])
+  }
+  return entries
+}
+
+function draftOf(raw: Record<string, unknown>, issues: InputIssue[]): RuleDraft {
+  const idValid = typeof raw.id === 'string' && !issues.some((issue) => issue.path === '$.id')
+  return { ...(idValid ? { id: raw.id as string } : {}), eventTypes: eventTypeEntries(raw) }
 }
 
 function dedupe(issues: InputIssue[]): InputIssue[] {
@@ -105,5 +144,8 @@ function dedupe(issues: InputIssue[]): InputIssue[] {
 export function parseRuleText(text: string, file: string, env: NodeJS.ProcessEnv = {}): ParsedRuleFile {
   const json = parseJsonText(text)
   if (!json.ok) return { issues: [{ file, path: '$', message: json.message }] }
-  return parseRuleValue(json.value, file, env)
+  const parsed = parseRuleValue(json.value, file, env)
+  // Every problem is printed as one line `file: JSON path: message`.
+  for (const issue of parsed.issues) issue.message = oneLineMessage(issue.message)
+  return parsed
 }

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
-import { Command } from 'commander'
+import { Command, CommanderError } from 'commander'
 import { afterEach, describe, expect, it } from 'vitest'
 import { register } from '../../src/cli/commands/replay.js'
 
@@ -45,7 +45,7 @@ describe('replay behaviour', () => {
   it('reports bad lines on stderr with their line numbers and skips them', async () => {
     const result = await replay(['--events', path.join(FIXTURES, 'out-of-order.jsonl'), '--rules', RULES])
     expect(result.stderr).toContain('out-of-order.jsonl:6: skipped: not valid JSON')
-    expect(result.stderr).toContain('out-of-order.jsonl:10: skipped: $.created_at')
+    expect(result.stderr).toContain('out-of-order.jsonl:10: event evt_bad skipped: $.created_at')
     expect(result.stdout.split('\n').every((line) => line === '' || JSON.parse(line).rule)).toBe(true)
   })
 
@@ -81,6 +81,25 @@ describe('replay behaviour', () => {
     expect(fired.stdout).toBe(
       '{"rule":"device-offline","kind":"fire","group":{"device_id":"d1"},"event_id":"e1",' +
         '"at":"2026-01-01T00:15:00.000Z","count":1,"suppressed":0}\n',
+    )
+  })
+
+  it.each(['abc', '0', '-3', '1.5', ''])('--reorder-buffer %j is a one-line usage error', async (value) => {
+    const program = new Command().exitOverride()
+    let err = ''
+    program.configureOutput({ writeErr: (text) => (err += text), writeOut: () => {} })
+    register(program, { stdout: new PassThrough(), stderr: new PassThrough(), env: {} })
+    const args = ['node', 'seam-alerts', 'replay', '--events', 'x.jsonl', '--reorder-buffer', value]
+    const error = await program.parseAsync(args).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )
+    expect(error).toBeInstanceOf(CommanderError)
+    expect((error as CommanderError).code).toBe('commander.invalidArgument')
+    expect((error as CommanderError).exitCode).toBe(1)
+    expect(err).toBe(
+      `error: option '--reorder-buffer <n>' argument '${value}' is invalid. ` +
+        `expected a whole number >= 1, got ${JSON.stringify(value)}\n`,
     )
   })
 

@@ -165,6 +165,65 @@ describe('rule directories and `seam-alerts validate`', () => {
     expect(process.exitCode).toBeUndefined()
   })
 
+  it('prints invalid JSON as one line with line and column', async () => {
+    const dir = await dirWith({ 'broken.json': '{\n "id": "x",\n "eventTypes": [\n}\n' })
+    const out = await validate(dir)
+    expect(out).toBe(
+      `${path.join(dir, 'broken.json')}: $: invalid JSON at line 4 column 1: unexpected "}", expected a value\n` +
+        `1 problem(s) in ${dir}\n`,
+    )
+    expect(process.exitCode).toBe(1)
+  })
+
+  it('prints unknown-event-type warnings also when files have errors, including the broken file', async () => {
+    const dir = await dirWith({
+      'a.json': { ...base, id: 'a', eventTypes: ['lock.nope_a'], throttle: 'soon' },
+      'b.json': { ...base, id: 'b', eventTypes: ['lock.nope_b'] },
+    })
+    const out = await validate(dir)
+    expect(out).toContain(`${path.join(dir, 'a.json')}: $.throttle: expected a duration`)
+    expect(out).toContain(
+      `${path.join(dir, 'a.json')}: $.eventTypes[0]: warning: "lock.nope_a" is not a known Seam event type`,
+    )
+    expect(out).toContain(
+      `${path.join(dir, 'b.json')}: $.eventTypes[0]: warning: "lock.nope_b" is not a known Seam event type`,
+    )
+    expect(out.trim().split('\n').at(-1)).toBe(`1 problem(s) in ${dir}, 2 warning(s)`)
+    expect(process.exitCode).toBe(1)
+  })
+
+  it('warns about an empty rules directory but exits 0', async () => {
+    const dir = await dirWith({ 'notes.txt': 'not a rule' })
+    const out = await validate(dir)
+    expect(out).toBe(
+      `${dir}: $: warning: no rule files (*.json) found; the daemon would run without any rules and never alert\n` +
+        `0 rule file(s) OK in ${dir}: 0 rule(s), 0 enabled, 1 warning(s)\n`,
+    )
+    expect(process.exitCode).toBeUndefined()
+  })
+
+  it('warns when every rule is disabled', async () => {
+    const dir = await dirWith({ 'a.json': { ...base, enabled: false } })
+    expect(await validate(dir)).toContain(`${dir}: $: warning: every rule is disabled`)
+    expect(process.exitCode).toBeUndefined()
+  })
+
+  it('reports a duplicate id when one of the two files has other errors (either order)', async () => {
+    const broken = { ...base, throttle: 'soon' }
+    const first = await dirWith({ 'a.json': broken, 'b.json': base })
+    expect((await loadRuleDir(first)).issues.map(formatIssue)).toContain(
+      `${path.join(first, 'b.json')}: $.id: duplicate id "x": also used in ${path.join(first, 'a.json')}`,
+    )
+    const second = await dirWith({ 'a.json': base, 'b.json': broken })
+    const loaded = await loadRuleDir(second)
+    expect(loaded.issues.map(formatIssue)).toContain(
+      `${path.join(second, 'b.json')}: $.id: duplicate id "x": also used in ${path.join(second, 'a.json')}`,
+    )
+    expect(loaded.rules.map((rule) => rule.id)).toEqual(['x'])
+    const badId = await dirWith({ 'a.json': base, 'b.json': { ...broken, id: 'x y' } })
+    expect((await loadRuleDir(badId)).issues.map(formatIssue).join('\n')).not.toContain('duplicate')
+  })
+
   it('the shipped rules validate with no environment variables set', async () => {
     const out = await validate(path.resolve('rules'))
     expect(out).toMatch(/^8 rule file\(s\) OK in .*: 8 rule\(s\), 8 enabled\n$/)

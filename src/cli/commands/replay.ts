@@ -1,4 +1,4 @@
-import type { Command } from 'commander'
+import { type Command, InvalidArgumentError } from 'commander'
 import { runReplay } from '../../rules/replay.js'
 
 export interface CommandIo {
@@ -7,9 +7,11 @@ export interface CommandIo {
   env?: NodeJS.ProcessEnv
 }
 
-function positiveInt(text: string): number {
-  const value = Number(text)
-  if (!Number.isInteger(value) || value < 1) throw new Error(`expected a whole number >= 1, got ${text}`)
+/** Commander argument parser: a usage error (one line, exit code 1) rather than a stack trace. */
+export function positiveInt(text: string): number {
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new InvalidArgumentError(`expected a whole number >= 1, got ${JSON.stringify(text)}`)
   return value
 }
 

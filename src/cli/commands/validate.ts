@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { formatIssue } from '../../errors.js'
+import { formatIssue, type InputIssue } from '../../errors.js'
 import { loadRuleDir } from '../../rules/rule-loader.js'
 
 export interface CommandIo {
@@ -8,7 +8,30 @@ export interface CommandIo {
   env?: NodeJS.ProcessEnv
 }
 
-/** `seam-alerts validate [--rules DIR]`: every problem as `file: JSON path: message`; exit code 1 if any. */
+/** Warnings about the directory as a whole: no rule files, or none enabled (the daemon would never alert). */
+function directoryWarnings(dir: string, files: number, rules: number, enabled: number): InputIssue[] {
+  if (files === 0)
+    return [
+      {
+        file: dir,
+        path: '$',
+        message:
+          'warning: no rule files (*.json) found; the daemon would run without any rules and never alert',
+      },
+    ]
+  if (rules > 0 && enabled === 0)
+    return [
+      { file: dir, path: '$', message: 'warning: every rule is disabled; the daemon would never alert' },
+    ]
+  return []
+}
+
+const plural = (count: number, word: string) => `${count} ${word}(s)`
+
+/**
+ * `seam-alerts validate [--rules DIR]`: every problem and warning as one line `file: JSON path: message`; exit
+ * code 1 if any problem (warnings alone exit 0).
+ */
 export function register(program: Command, io: CommandIo = {}): void {
   program
     .command('validate')
@@ -17,17 +40,22 @@ export function register(program: Command, io: CommandIo = {}): void {
     .action(async (opts: { rules: string }) => {
       const stdout = io.stdout ?? process.stdout
       const loaded = await loadRuleDir(opts.rules, { env: io.env ?? process.env })
+      const unreadable = loaded.issues.some((issue) => issue.file === opts.rules)
+      const enabled = loaded.rules.filter((rule) => rule.enabled).length
+      const warnings = [
+        ...(unreadable ? [] : directoryWarnings(opts.rules, loaded.files.size, loaded.rules.length, enabled)),
+        ...loaded.warnings,
+      ]
       for (const issue of loaded.issues) stdout.write(`${formatIssue(issue)}\n`)
-      for (const warning of loaded.warnings) stdout.write(`${formatIssue(warning)}\n`)
+      for (const warning of warnings) stdout.write(`${formatIssue(warning)}\n`)
+      const warned = warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''
       if (loaded.issues.length > 0) {
-        stdout.write(`${loaded.issues.length} problem(s) in ${opts.rules}\n`)
+        stdout.write(`${plural(loaded.issues.length, 'problem')} in ${opts.rules}${warned}\n`)
         process.exitCode = 1
         return
       }
-      const enabled = loaded.rules.filter((rule) => rule.enabled).length
-      const warned = loaded.warnings.length ? `, ${loaded.warnings.length} warning(s)` : ''
       stdout.write(
-        `${loaded.files.size} rule file(s) OK in ${opts.rules}: ${loaded.rules.length} rule(s), ${enabled} enabled${warned}\n`,
+        `${plural(loaded.files.size, 'rule file')} OK in ${opts.rules}: ${plural(loaded.rules.length, 'rule')}, ${enabled} enabled${warned}\n`,
       )
     })
 }
