@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
 import { enqueueDecisions } from '../notify/outbox.js'
+import { earliestDeadline } from '../rules/absence-timers.js'
 import type { Action } from '../rules/action-schema.js'
 import type { Decision } from '../rules/decision.js'
 import type { RuleState } from '../rules/rule-state.js'
@@ -80,66 +81,97 @@ function countDecisions(decisions: Decision[], metrics: DaemonMetrics): void {
   }
 }
 
+/** What one handled batch adds to the cycle's result (the batch itself is not kept). */
+interface BatchOutcome {
+  events: number
+  decisions: number
+  queued: number
+  caughtUp: boolean
+}
+
+/** Evaluate the batch's events in order on `rules` (the update's draft), awaiting only rules that need the engine. */
+async function evaluateAll(
+  evaluator: EvaluatorLike,
+  rules: RuleState,
+  events: readonly SeamEvent[],
+): Promise<Decision[]> {
+  const decisions: Decision[] = []
+  for (const event of events) {
+    const out = evaluator.evaluate(rules, event)
+    const fired = out instanceof Promise ? await out : out
+    for (const decision of fired) decisions.push(decision)
+  }
+  return decisions
+}
+
 /**
- * One poll cycle: fetch a batch, evaluate every event on a copy of the rule state, then in ONE state update
- * adopt that rule state, the source checkpoint and the queued alerts. A failed fetch or save leaves the durable
- * state (and so the cursor) where it was. While the source reports a backlog, fetch again at once.
+ * Fetch one batch and, in ONE state update, evaluate its events on the draft's rule state, record the source
+ * checkpoint and queue the alerts. The batch is only referenced from this frame, so it is garbage as soon as the
+ * update has been saved (a long catch-up never holds two batches).
+ */
+async function handleBatch(deps: CycleDeps): Promise<BatchOutcome> {
+  const started = performance.now()
+  const batch = await deps.source.fetch(checkpointOf(deps.state.current()))
+  deps.metrics.pollLatency.observe((performance.now() - started) / 1000)
+  const events = batch.events.length
+  deps.metrics.eventsFetched.inc(events)
+  deps.metrics.eventsRejected.inc(batch.rejected.length)
+
+  const evaluator = deps.evaluator()
+  let decisions: Decision[] = []
+  const queued = await deps.state.update(async (draft) => {
+    // The draft is the update's own copy: evaluating on it needs no second clone of the rule state, and a failed
+    // save (or a throw) discards it together with the checkpoint, so the cursor never runs ahead of its consequences.
+    decisions = await evaluateAll(evaluator, draft.rules, batch.events)
+    if (evaluator.prune && deps.pruneDue?.()) evaluator.prune(draft.rules)
+    const now = deps.clock.now()
+    draft.source = batch.checkpoint as State['source']
+    draft.updatedAt = now
+    return recordDecisions(draft, decisions, deps, now)
+  })
+  deps.metrics.eventsEvaluated.inc(events)
+  countDecisions(decisions, deps.metrics)
+  if (queued > 0) deps.onQueued()
+  if (events > 0 || decisions.length > 0) {
+    deps.logger.debug(
+      { events, decisions: decisions.length, queued, cursor: batch.checkpoint.cursor },
+      'batch handled',
+    )
+  }
+  return { events, decisions: decisions.length, queued, caughtUp: batch.caughtUp }
+}
+
+/**
+ * One poll cycle: fetch a batch, then in ONE state update evaluate every event on the draft's rule state and
+ * record the source checkpoint and the queued alerts. A failed fetch or save leaves the durable state (and so the
+ * cursor) where it was. While the source reports a backlog, fetch again at once.
  */
 export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const result: CycleResult = { batches: 0, events: 0, decisions: 0, queued: 0 }
   for (;;) {
-    const started = performance.now()
-    const batch = await deps.source.fetch(checkpointOf(deps.state.current()))
-    deps.metrics.pollLatency.observe((performance.now() - started) / 1000)
-    deps.metrics.eventsFetched.inc(batch.events.length)
-    deps.metrics.eventsRejected.inc(batch.rejected.length)
-
-    const evaluator = deps.evaluator()
-    const rules = structuredClone(deps.state.current().rules)
-    const decisions: Decision[] = []
-    for (const event of batch.events) {
-      const out = evaluator.evaluate(rules, event)
-      decisions.push(...(out instanceof Promise ? await out : out))
-    }
-    if (evaluator.prune && deps.pruneDue?.()) evaluator.prune(rules)
-    const now = deps.clock.now()
-    const queued = await deps.state.update((draft) => {
-      draft.rules = rules
-      draft.source = batch.checkpoint as State['source']
-      draft.updatedAt = now
-      return recordDecisions(draft, decisions, deps, now)
-    })
-    deps.metrics.eventsEvaluated.inc(batch.events.length)
-    countDecisions(decisions, deps.metrics)
+    const outcome = await handleBatch(deps)
     result.batches += 1
-    result.events += batch.events.length
-    result.decisions += decisions.length
-    result.queued += queued
-    if (queued > 0) deps.onQueued()
-    if (batch.events.length > 0 || decisions.length > 0) {
-      deps.logger.debug(
-        { events: batch.events.length, decisions: decisions.length, queued, cursor: batch.checkpoint.cursor },
-        'batch handled',
-      )
-    }
-    if (batch.caughtUp || deps.stopping()) return result
+    result.events += outcome.events
+    result.decisions += outcome.decisions
+    result.queued += outcome.queued
+    if (outcome.caughtUp || deps.stopping()) return result
   }
 }
 
 /**
  * Fire absence timers that are due: deadline before the wall clock minus the lateness allowance, and never past
  * the cursor minus the allowance (while Seam is unreachable the cancelling event may exist but be unseen).
+ * Nothing due (the common case, checked on the durable state without copying it): no state write.
  */
 export async function fireDueTimers(deps: CycleDeps): Promise<number> {
   const current = deps.state.current()
   const now = deps.clock.now()
   const cursor = current.source.cursor ? Date.parse(current.source.cursor) : now
   const until = Math.min(now, Number.isNaN(cursor) ? now : cursor) - deps.absenceLatenessMs
-  const rules = structuredClone(current.rules)
-  const decisions = deps.evaluator().fireDue(rules, until, true)
-  if (decisions.length === 0) return 0
+  if (earliestDeadline(current.rules) > until) return 0
+  let decisions: Decision[] = []
   const queued = await deps.state.update((draft) => {
-    draft.rules = rules
+    decisions = deps.evaluator().fireDue(draft.rules, until, true)
     draft.updatedAt = now
     return recordDecisions(draft, decisions, deps, now)
   })

@@ -161,6 +161,74 @@ describe('poll cycle', () => {
   })
 })
 
+describe('poll cycle memory paths', () => {
+  it('awaits an evaluator that needs the engine for some events, in event order, inside the one update', async () => {
+    const { store, state, deps } = await setup([
+      batch([event('e1', T0 - 5000), event('e2', T0 - 4500), event('e3', T0 - 4000)], T0 - 3000, true),
+    ])
+    const saves = store.saves
+    deps.evaluator = () => ({
+      ...evaluator,
+      evaluate: (rules: RuleState, e: SeamEvent) =>
+        e.event_id === 'e2'
+          ? new Promise<Decision[]>((resolve) => setTimeout(() => resolve(evaluator.evaluate(rules, e)), 5))
+          : evaluator.evaluate(rules, e),
+    })
+    const result = await runCycle(deps)
+    expect(result).toMatchObject({ batches: 1, events: 3, decisions: 3, queued: 3 })
+    expect(store.saves).toBe(saves + 1)
+    expect(state.current().outbox.map((i) => i.id)).toEqual([
+      'denied:fire:e1:0',
+      'denied:fire:e2:0',
+      'denied:fire:e3:0',
+    ])
+    expect(state.current().rules.clock).toBe(T0 - 4000)
+  })
+
+  it('keeps rule state another loop writes while the batch is being evaluated', async () => {
+    const { state, deps } = await setup([
+      batch([event('e1', T0 - 5000), event('e2', T0 - 4000)], T0 - 3000, true),
+    ])
+    let other: Promise<unknown> | undefined
+    deps.evaluator = () => ({
+      ...evaluator,
+      evaluate: async (rules: RuleState, e: SeamEvent) => {
+        // e.g. a timer or digest update from another loop arriving mid-batch
+        if (e.event_id === 'e1')
+          other = state.update((draft) => {
+            draft.rules.throttles.other = { g: { lastFireAt: T0, suppressed: 2 } }
+          })
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        return evaluator.evaluate(rules, e)
+      },
+    })
+    await runCycle(deps)
+    await other
+    const current = state.current()
+    expect(current.rules.throttles.other).toEqual({ g: { lastFireAt: T0, suppressed: 2 } })
+    expect(current.rules.clock).toBe(T0 - 4000)
+    expect(current.source.cursor).toBe(iso(T0 - 3000))
+    expect(current.outbox.map((i) => i.id)).toEqual(['denied:fire:e1:0', 'denied:fire:e2:0'])
+  })
+
+  it('does not write the state when no absence timer is due', async () => {
+    const { store, state, deps, clock } = await setup([])
+    await state.update((draft) => {
+      draft.source.cursor = iso(T0 + 600_000)
+      draft.rules.timers.absent = {
+        g: { event_id: 'd1', group: {}, openedAt: T0, deadline: T0 + 300_000, event: event('d1', T0) },
+      }
+    })
+    const saves = store.saves
+    clock.set(T0 + 200_000)
+    expect(await fireDueTimers(deps)).toBe(0)
+    expect(store.saves).toBe(saves)
+    clock.set(T0 + 400_000)
+    expect(await fireDueTimers(deps)).toBe(1)
+    expect(store.saves).toBe(saves + 1)
+  })
+})
+
 describe('housekeeping', () => {
   it('prunes and re-queues dead letters when configured', async () => {
     const { state, clock } = await setup([])
