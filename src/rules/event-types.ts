@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module'
+import { SEAM_EVENT_TYPES } from './seam-event-types.js'
 
 /**
  * Event type names: exact (`lock.access_denied`) or prefix patterns (`lock.*`, `*`). A pattern is a prefix followed
@@ -18,25 +18,9 @@ export function matchesEventType(pattern: string, eventType: string): boolean {
   return isPattern(pattern) ? eventType.startsWith(patternPrefix(pattern)) : pattern === eventType
 }
 
-interface EventSchemaLike {
-  properties?: { event_type?: { enum?: readonly string[] } }
-}
-
-let known: readonly string[] | undefined
-
-/**
- * Every event type the Seam API documents, from the @seamapi/types OpenAPI schema. Loaded on first use (the
- * schema is large, ~50 MB in memory), so `replay` and evaluation never pay for it.
- */
+/** Every event type the Seam API documents (generated from @seamapi/types; see scripts/write-event-types.ts). */
 export function knownEventTypes(): readonly string[] {
-  if (!known) {
-    const { openapi } = createRequire(import.meta.url)('@seamapi/types/connect') as {
-      openapi: { components: { schemas: { event: unknown } } }
-    }
-    const variants = (openapi.components.schemas.event as { oneOf: EventSchemaLike[] }).oneOf
-    known = [...new Set(variants.flatMap((variant) => variant.properties?.event_type?.enum ?? []))].sort()
-  }
-  return known
+  return SEAM_EVENT_TYPES
 }
 
 /** The known event types a name covers (itself for an exact name, known or not). */
