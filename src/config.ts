@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import cron from 'node-cron'
 import { z } from 'zod'
 import { durationSchema } from './duration.js'
 import { InputError } from './errors.js'
@@ -7,6 +8,16 @@ import { actionSchema } from './rules/action-schema.js'
 import { validateInput } from './validate-input.js'
 
 const duration = (fallback: string) => durationSchema.prefault(fallback)
+
+/** Does this runtime know the IANA zone? (`Intl` throws a RangeError for an unknown one.) */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}
 
 const startFrom = z.union([
   z.literal('now'),
@@ -29,7 +40,7 @@ export const configSchema = z
       .prefault({}),
     rules: z.string().default('./rules'),
     state: z.string().default('./state.json'),
-    timezone: z.string().default('UTC'),
+    timezone: z.string().refine(isTimeZone, 'unknown IANA time zone (e.g. "Europe/Berlin")').default('UTC'),
     absenceLateness: duration('1m'),
     slack: z
       .object({
@@ -77,7 +88,10 @@ export const configSchema = z
       .prefault({}),
     housekeeping: z
       .object({
-        cron: z.string().default('*/5 * * * *'),
+        cron: z
+          .string()
+          .refine((text) => cron.validate(text), 'not a valid cron expression (e.g. "*/5 * * * *")')
+          .default('*/5 * * * *'),
         retryDeadLetters: z.boolean().default(false),
       })
       .strict()
@@ -107,6 +121,14 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>
 export type ConfigInput = z.input<typeof configSchema>
 
+/** The file each parsed config came from (kept off the object so it never shows in equality or logs). */
+const sourceFiles = new WeakMap<Config, string>()
+
+/** The file a config was parsed from (as given to parseConfig / loadConfig), if it came from one. */
+export function configFileOf(config: Config): string | undefined {
+  return sourceFiles.get(config)
+}
+
 /**
  * Validate a parsed config object. `${ENV}` references are expanded first; `SEAM_API_KEY` fills `seam.apiKey`
  * when absent. Relative `rules` and `state` paths are resolved against the config file's directory.
@@ -122,6 +144,7 @@ export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv =
   const base = path.dirname(path.resolve(file))
   config.rules = path.resolve(base, config.rules)
   config.state = path.resolve(base, config.state)
+  sourceFiles.set(config, file)
   return config
 }
 

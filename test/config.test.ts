@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig, parseConfig } from '../src/config.js'
+import { configFileOf, loadConfig, parseConfig } from '../src/config.js'
 import { expandEnv, hasEnvReference } from '../src/env-expand.js'
 import { InputError, type InputIssue } from '../src/errors.js'
 
@@ -73,6 +73,80 @@ describe('parseConfig', () => {
     expect(byPath.get('$.seam.pageSize')?.message).toMatch(/500/)
     expect(byPath.get('$.seam.startFrom')?.message).toMatch(/"now" or an ISO 8601 time/)
     expect(issues.some((i) => i.path === '$.seam' && /extra/.test(i.message))).toBe(true)
+  })
+
+  it('reports missing variables and schema problems in one round, without a second complaint about the ""', () => {
+    let error: unknown
+    try {
+      parseConfig(
+        { seam: { apiKey: '${NO_KEY}', pollInterval: '${NO_POLL}', pageSize: 0 }, timezone: 'Mars/Olympus' },
+        'cfg.json',
+        {},
+      )
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(InputError)
+    expect((error as InputError).code).toBe('CONFIG_ENV_MISSING')
+    expect((error as InputError).issues).toEqual([
+      { file: 'cfg.json', path: '$.seam.apiKey', message: 'environment variable NO_KEY is not set' },
+      { file: 'cfg.json', path: '$.seam.pollInterval', message: 'environment variable NO_POLL is not set' },
+      { file: 'cfg.json', path: '$.seam.pageSize', message: expect.stringMatching(/>=1/) },
+      {
+        file: 'cfg.json',
+        path: '$.timezone',
+        message: 'unknown IANA time zone (e.g. "Europe/Berlin"), got "Mars/Olympus"',
+      },
+    ])
+  })
+
+  it('checks the time zone and the housekeeping cron with everything else', () => {
+    const issues = issuesOf(() =>
+      parseConfig({ timezone: 'Europe/Berln', housekeeping: { cron: 'every 5' } }, 'cfg.json', {}),
+    )
+    expect(issues.map((i) => `${i.file}: ${i.path}: ${i.message}`)).toEqual([
+      'cfg.json: $.timezone: unknown IANA time zone (e.g. "Europe/Berlin"), got "Europe/Berln"',
+      'cfg.json: $.housekeeping.cron: not a valid cron expression (e.g. "*/5 * * * *"), got "every 5"',
+    ])
+    expect(parseConfig({ timezone: 'Europe/Berlin' }, 'c.json', {}).timezone).toBe('Europe/Berlin')
+  })
+
+  it('reports the failing field inside a union, not just "Invalid input"', () => {
+    expect(issuesOf(() => parseConfig({ server: { port: 'abc' } }, 'cfg.json', {}))).toEqual([
+      { file: 'cfg.json', path: '$.server.port', message: 'Invalid input: expected number, received string' },
+    ])
+    expect(issuesOf(() => parseConfig({ server: 'on' }, 'cfg.json', {}))).toEqual([
+      {
+        file: 'cfg.json',
+        path: '$.server',
+        message: 'Invalid input: expected false, or expected object, received string',
+      },
+    ])
+    expect(parseConfig({ server: false }, 'c.json', {}).server).toBe(false)
+  })
+
+  it('echoes a bad duration, but never a value from the environment or a secret field', () => {
+    const issues = issuesOf(() =>
+      parseConfig(
+        {
+          seam: { pollInterval: '30 s', lookback: '${LOOKBACK}', endpoint: 'not a url' },
+          slack: { apiUrl: 'nope' },
+        },
+        'cfg.json',
+        { LOOKBACK: '5 minutes' },
+      ),
+    )
+    const byPath = new Map(issues.map((i) => [i.path, i.message]))
+    expect(byPath.get('$.seam.pollInterval')).toBe(
+      'expected a duration like "500ms", "30s", "10m", "2h" or "7d", got "30 s"',
+    )
+    expect(byPath.get('$.seam.lookback')).toBe('expected a duration like "500ms", "30s", "10m", "2h" or "7d"')
+    expect(byPath.get('$.seam.endpoint')).not.toMatch(/got/)
+    expect(byPath.get('$.slack.apiUrl')).not.toMatch(/got/)
+  })
+
+  it('remembers the file a config came from', () => {
+    expect(configFileOf(parseConfig({}, '/etc/seam/config.json', {}))).toBe('/etc/seam/config.json')
   })
 
   it('accepts an ISO startFrom', () => {

@@ -93,6 +93,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
     await store.close().catch(() => undefined)
     throw error
   }
+  health.useDurableCursor(() => state.current().source.cursor)
   const release = () => state.close().catch(() => store.close())
 
   try {
@@ -258,7 +259,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
       disabled: ruleSet.rules.filter((rule) => !rule.enabled).map((rule) => rule.id),
       cursor: state.current().source.cursor,
       now: clock.now(),
-      channels: describeChannels(config, consoleOn),
+      channels: describeChannels(config, consoleOn, [
+        ...policy.forMonitor(),
+        ...enabled(ruleSet).flatMap((rule) => policy.forRule(rule)),
+      ]),
       healthUrl: server?.url,
       digests: digests.scheduled(),
       once: Boolean(opts.once),

@@ -12,7 +12,9 @@ export interface HealthReport {
   status: 'ok' | 'failing'
   /** Human-readable reasons, one per failing part, e.g. "Seam failing since 2025-01-01T00:00:00.000Z: HTTP 503". */
   reasons: string[]
+  /** Last successful poll of this process; null only until the first one. */
   lastPollAt: string | null
+  /** The durable cursor (from the state) when known, so it shows during a Seam outage too. */
   cursor: string | null
   lagSeconds: number | null
 }
@@ -31,8 +33,22 @@ export class HealthTracker {
   private readonly failures = new Map<HealthProblem, Failure>()
   private lastPollAt: number | null = null
   private cursor: string | null = null
+  private durableCursor: (() => string | null) | undefined
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    opts: { durableCursor?: () => string | null } = {},
+  ) {
+    this.durableCursor = opts.durableCursor
+  }
+
+  /**
+   * Where the saved cursor is read from (e.g. `() => state.current().source.cursor`), so /healthz reports it and
+   * its lag even before the first successful poll, as during a Seam outage at start.
+   */
+  useDurableCursor(read: () => string | null): void {
+    this.durableCursor = read
+  }
 
   fail(part: HealthProblem, reason: string): void {
     const existing = this.failures.get(part)
@@ -60,16 +76,29 @@ export class HealthTracker {
     return this.failures.size === 0
   }
 
+  private currentCursor(): string | null {
+    if (this.durableCursor) {
+      try {
+        return this.durableCursor() ?? this.cursor
+      } catch {
+        return this.cursor
+      }
+    }
+    return this.cursor
+  }
+
   report(): HealthReport {
     const reasons = [...this.failures.entries()].map(
       ([part, failure]) => `${LABEL[part]} since ${new Date(failure.since).toISOString()}: ${failure.reason}`,
     )
-    const lag = this.cursor ? Math.max(0, (this.clock.now() - Date.parse(this.cursor)) / 1000) : null
+    const cursor = this.currentCursor()
+    const cursorMs = cursor ? Date.parse(cursor) : Number.NaN
+    const lag = Number.isNaN(cursorMs) ? null : Math.max(0, (this.clock.now() - cursorMs) / 1000)
     return {
       status: reasons.length === 0 ? 'ok' : 'failing',
       reasons,
       lastPollAt: this.lastPollAt === null ? null : new Date(this.lastPollAt).toISOString(),
-      cursor: this.cursor,
+      cursor,
       lagSeconds: lag === null ? null : Math.round(lag),
     }
   }

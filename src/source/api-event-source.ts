@@ -39,6 +39,8 @@ export interface SourceStats {
   delivered: number
   /** Windows abandoned over maxSliceEvents and re-read narrower. */
   abandoned: number
+  /** Events the API returned from outside the window asked for (or before the floor): dropped, never handed on. */
+  outOfWindow: number
 }
 
 interface WindowRead {
@@ -48,6 +50,8 @@ interface WindowRead {
   /** Oldest created_at read (ms); the window's upper end when empty. */
   oldest: number
   complete: boolean
+  /** Events of the current page created outside [lower, upper). */
+  dropped: number
 }
 
 const MAX_PAGE = 500
@@ -74,12 +78,15 @@ export class ApiEventSource implements EventSource {
     fetched: 0,
     delivered: 0,
     abandoned: 0,
+    outOfWindow: 0,
   }
   readonly #opts: ApiEventSourceOptions
   readonly #pageSize: number
   readonly #planner: SlicePlanner
   readonly #sleep: Sleep
   #eventTypes: string[] | null = null
+  /** Has Seam answered a request yet? Until it has, every fetch makes at least one (see #probe). */
+  #answered = false
 
   constructor(opts: ApiEventSourceOptions) {
     this.#opts = opts
@@ -109,6 +116,7 @@ export class ApiEventSource implements EventSource {
     const lookback = this.#opts.lookbackMs
     const lower = floor === null ? cursor - lookback : Math.max(cursor - lookback, floor)
     if (cursor >= pollStartedAt) {
+      if (!this.#answered) await this.#probe(cursor)
       const same: SourceCheckpoint = {
         cursor: iso(cursor),
         seen: { ...checkpoint.seen },
@@ -144,6 +152,26 @@ export class ApiEventSource implements EventSource {
     }
   }
 
+  /**
+   * A fresh start at 'now' has an empty first window. Ask anyway (one ordinary page of an empty interval) so a
+   * wrong endpoint or API key fails the first poll (SEAM_AUTH, SourceUnavailableError) instead of going unnoticed.
+   * Whatever comes back lies outside every window and is dropped.
+   */
+  async #probe(at: number): Promise<void> {
+    const page = await this.#request({
+      between: [iso(at - 1), iso(at)],
+      limit: this.#pageSize,
+      ...(this.#eventTypes ? { event_types: this.#eventTypes } : {}),
+    })
+    if (page.length > 0) {
+      this.stats.outOfWindow += page.length
+      this.#opts.logger.debug(
+        { events: page.length },
+        'Seam returned events for an empty probe window: dropped',
+      )
+    }
+  }
+
   async #readWindow(checkpoint: SourceCheckpoint, lower: number, upper: number): Promise<WindowRead> {
     const read: WindowRead = {
       events: new Map(),
@@ -151,6 +179,7 @@ export class ApiEventSource implements EventSource {
       rejectedIds: new Map(),
       oldest: upper,
       complete: true,
+      dropped: 0,
     }
     // `between` is exclusive at both ends: start 1 ms early so the window is [lower, upper) at ms precision.
     const between = [iso(lower - 1), iso(upper)]
@@ -175,7 +204,15 @@ export class ApiEventSource implements EventSource {
         }
         fresh += 1
         if (id !== undefined && wasSeen(checkpoint, id)) continue
-        this.#accept(raw, read, upper)
+        this.#accept(raw, read, lower, upper)
+      }
+      if (read.dropped > 0) {
+        this.#opts.logger.debug(
+          { from: iso(lower), to: iso(upper), dropped: read.dropped },
+          'Seam returned events outside the requested window: dropped',
+        )
+        this.stats.outOfWindow += read.dropped
+        read.dropped = 0
       }
       if (page.length < this.#pageSize) return read
       // A full page of nothing new twice running: the server is not honouring unstable_offset (the official fake
@@ -190,11 +227,16 @@ export class ApiEventSource implements EventSource {
     }
   }
 
-  #accept(raw: unknown, read: WindowRead, upper: number): void {
+  /** Validate one event and keep it only if created in [lower, upper): the API's time filter is not trusted. */
+  #accept(raw: unknown, read: WindowRead, lower: number, upper: number): void {
     const checked = validateEvent(raw, 'api')
     if ('event' in checked) {
-      read.events.set(checked.event.event_id, checked.event)
       const t = Date.parse(checked.event.created_at)
+      if (!(t >= lower && t < upper)) {
+        read.dropped += 1
+        return
+      }
+      read.events.set(checked.event.event_id, checked.event)
       if (t < read.oldest) read.oldest = t
       return
     }
@@ -221,6 +263,7 @@ export class ApiEventSource implements EventSource {
         if (!answer || !Array.isArray(answer.events)) {
           throw new SeamRequestError('response from /events/list has no "events" array', { retryable: true })
         }
+        this.#answered = true
         return answer.events as unknown[]
       },
       {
