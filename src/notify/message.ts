@@ -108,12 +108,12 @@ export function templateContext(message: AlertMessage): Record<string, unknown> 
 function defaultTitle(message: AlertMessage, deviceName: string | undefined): string {
   const d = message.decision
   const what = message.rule.description?.trim() || message.rule.id
-  const device = deviceName ? ` (${deviceName})` : ''
   if (message.rollup && message.rollup.length > 0) {
     const noun = d.kind === 'resolve' ? 'incidents' : 'alerts'
     return `${what}: ${message.rollup.length} ${noun} rolled up`
   }
-  return `${what}${device}`
+  // The device first: in a list of notifications the place is what a reader scans for.
+  return deviceName ? `${deviceName}: ${what}` : what
 }
 
 function groupText(group: Record<string, unknown>): string {

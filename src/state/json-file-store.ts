@@ -2,10 +2,10 @@ import path from 'node:path'
 import { SeamAlertsError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { silentLogger } from '../log.js'
-import { isTempFor, writeFileAtomic } from './atomic-write.js'
+import { isTempFor, utf8Line, writeFileAtomic } from './atomic-write.js'
 import { errnoCode, type FsLike, nodeFsLike } from './fs-like.js'
 import { acquireStateLock, canonicalStatePath, type StateLock } from './lock.js'
-import { findSecretKeys } from './secrets.js'
+import { findStateSecretKeys } from './secrets.js'
 import { readStateFile } from './state-file.js'
 import type { State } from './state-schema.js'
 import type { Store } from './store.js'
@@ -45,6 +45,8 @@ export class JsonFileStore implements Store {
   readonly file: string
   readonly backupFile: string
   lastSaveBytes: number | undefined
+  /** `JSON.stringify` of the state of the last successful save (see Store.lastText). */
+  lastText: string | undefined
   /** Where a damaged file found at save time was moved (`<file>.damaged-<time>`), if that happened. */
   movedAside: string | undefined
   private readonly fs: FsLike
@@ -53,6 +55,8 @@ export class JsonFileStore implements Store {
   private readonly now: () => number
   private onDisk: OnDisk = 'unknown'
   private chain: Promise<unknown> = Promise.resolve()
+  /** Removal of the retired `.bak` generation, left to run after the last save resolved. */
+  private cleanup: Promise<void> = Promise.resolve()
   private closed = false
 
   private constructor(
@@ -104,6 +108,12 @@ export class JsonFileStore implements Store {
     }
   }
 
+  /** Wait for the queued saves and the clean-up they left running (tests: every temp file is gone after). */
+  async settled(): Promise<void> {
+    await this.chain
+    await this.cleanup
+  }
+
   save(state: State): Promise<void> {
     const run = this.chain.then(() => this.write(state))
     this.chain = run.catch(() => {})
@@ -123,18 +133,21 @@ export class JsonFileStore implements Store {
         `State file ${this.file}: the lock was lost (${this.lock.lost.message}); not writing. Restart seam-alerts.`,
       )
     }
-    let text = JSON.stringify(state)
-    const secrets = findSecretKeys(state, text)
+    // Screened structurally (where configuration can enter the state), not by scanning the whole text.
+    const secrets = findStateSecretKeys(state)
     if (secrets.length > 0) {
       this.fail(
         `Refusing to write state file ${this.file}: it would contain secret-like keys at ${secrets.join(', ')} (a bug: secrets must never be persisted)`,
       )
     }
-    if (text.length < this.prettyBelow) text = JSON.stringify(state, null, 2)
-    const data = Buffer.from(`${text}\n`, 'utf8')
+    const text = JSON.stringify(state)
+    // One copy from the string to the bytes on disk (no `${text}\n` of a multi-megabyte string).
+    const data = utf8Line(text.length < this.prettyBelow ? JSON.stringify(state, null, 2) : text)
+    await this.cleanup
     const backup = await this.prepareBackup()
     try {
-      await writeFileAtomic(this.fs, this.file, data, { backup })
+      const cleanup = await writeFileAtomic(this.fs, this.file, data, { backup })
+      this.cleanup = cleanup()
     } catch (error) {
       this.fail(
         `Could not write state file ${this.file} (${describeWriteError(error)}). The previous state is intact; keeping it and retrying on the next write.`,
@@ -143,6 +156,7 @@ export class JsonFileStore implements Store {
     }
     this.onDisk = 'good'
     this.lastSaveBytes = data.length
+    this.lastText = text
   }
 
   /**
@@ -174,6 +188,7 @@ export class JsonFileStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return
     await this.chain
+    await this.cleanup
     this.closed = true
     await this.lock?.release()
   }

@@ -5,7 +5,8 @@ import type { Store } from './store.js'
 
 /**
  * A Store in memory, for tests. Saves a serialized copy (so later mutation of the saved object cannot leak
- * in), applies the same secret check as the file store, and can be told to fail writes.
+ * in), checks for secrets (walking the whole state: stricter than the file store's targeted screen), and can
+ * be told to fail writes.
  */
 export class MemoryStore implements Store {
   private text: string | null
@@ -13,6 +14,8 @@ export class MemoryStore implements Store {
   failWith: string | undefined
   saves = 0
   lastSaveBytes: number | undefined
+  /** The text of the last successful save (see Store.lastText). */
+  lastText: string | undefined
   closed = false
 
   constructor(initial?: State | null) {
@@ -37,6 +40,7 @@ export class MemoryStore implements Store {
     this.text = text
     this.saves += 1
     this.lastSaveBytes = Buffer.byteLength(text)
+    this.lastText = text
   }
 
   /** What was last saved (a fresh copy). */

@@ -11,6 +11,12 @@ export interface Store {
   save(state: State): Promise<void>
   /** Size in bytes of the last successful save, when the store knows it (reported to metrics). */
   readonly lastSaveBytes?: number
+  /**
+   * The compact JSON text (`JSON.stringify`) of the state passed to the last successful save, when the store
+   * keeps it: `JSON.parse(lastText)` is a fresh deep copy of that state (StateHolder uses it instead of
+   * structuredClone). Unset until the first successful save; a failed save leaves it unchanged.
+   */
+  readonly lastText?: string
   /** Release the lock and any handle. */
   close(): Promise<void>
 }

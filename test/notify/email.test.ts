@@ -30,7 +30,7 @@ describe('email over SMTP', () => {
     })
     await worker.drain(10_000)
     const [fire] = smtp.messages
-    expect(fire?.subject).toBe('[CRITICAL] Rule battery-low (Front Door)')
+    expect(fire?.subject).toBe('[CRITICAL] Front Door: Rule battery-low')
     expect(fire?.messageId).toBe(messageIdFor('battery-low:fire:evt_1:0'))
     expect(fire?.messageId).toMatch(/^<[A-Za-z0-9_=-]+@seam-alerts>$/)
     for (const body of [fire?.text, fire?.html as string]) {

@@ -27,7 +27,7 @@ describe('alert titles', () => {
   it('a resolve says "resolved" once in every rendering (text, HTML, Slack fallback, email subject)', async () => {
     const content = buildAlertContent(resolveMessage())
     const text = renderText(content)
-    expect(text.split('\n')[0]).toBe('[RESOLVED] Connected account disconnected (Lobby Thermostat)')
+    expect(text.split('\n')[0]).toBe('[RESOLVED] Lobby Thermostat: Connected account disconnected')
     const html = renderHtml(content)
     expect(count(html.match(/<h2[^>]*>.*<\/h2>/)?.[0] ?? '', /resolved/gi)).toBe(1)
     expect(count(renderSlack(content).text, /resolved/gi)).toBe(1)
@@ -42,7 +42,7 @@ describe('alert titles', () => {
       from: 'alerts@example.com',
     })
     await notifier.send(resolveMessage({ action: { type: 'email', to: ['a@example.com'] } }))
-    expect(subject).toBe('[RESOLVED] Connected account disconnected (Lobby Thermostat)')
+    expect(subject).toBe('[RESOLVED] Lobby Thermostat: Connected account disconnected')
   })
 
   it('a resolved rollup does not repeat "resolved" either', () => {
@@ -52,11 +52,11 @@ describe('alert titles', () => {
     expect(first).toBe('[RESOLVED] Connected account disconnected: 2 incidents rolled up')
   })
 
-  it('a fire title is the description and the device name', () => {
+  it('a fire title is the device name and the description', () => {
     const content = buildAlertContent(
       resolveMessage({ decision: decision(), rule: { id: 'low', description: 'Low battery (20% or less)' } }),
     )
-    expect(content.title((s) => s)).toBe('Low battery (20% or less) (Lobby Thermostat)')
+    expect(content.title((s) => s)).toBe('Lobby Thermostat: Low battery (20% or less)')
   })
 
   it('the shipped rules have short, title-like descriptions (no "resolves when…", no trailing period)', () => {

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { JsonFileStore } from '../../src/state/json-file-store.js'
 import { parseStateText } from '../../src/state/state-file.js'
-import { emptyState } from '../../src/state/state-schema.js'
+import { emptyState, type State } from '../../src/state/state-schema.js'
 import { generation } from './fixtures/generation.js'
 
 const open: JsonFileStore[] = []
@@ -48,7 +48,8 @@ describe('JsonFileStore', () => {
     expect(parseStateText(await readFile(`${file}.bak`, 'utf8'), file).updatedAt).toBe(2)
     expect((await stat(file)).mode & 0o777).toBe(0o600)
     expect((await stat(`${file}.bak`)).mode & 0o777).toBe(0o600)
-    // No temp files left behind.
+    // No temp files left behind (the retired .bak generation is unlinked just after each save resolved).
+    await store.settled()
     expect((await readdir(dir)).sort()).toEqual(
       ['state.json', 'state.json.bak', 'state.json.lock', 'state.json.lock-owner'].sort(),
     )
@@ -64,6 +65,36 @@ describe('JsonFileStore', () => {
     const text = await readFile(file, 'utf8')
     expect(text.split('\n').length).toBe(2)
     expect(parseStateText(text, file)).toEqual(big)
+  })
+
+  it('writes non-ASCII text as UTF-8 ending in one newline, small and large', async () => {
+    const { file, store } = await setup()
+    const small = generation(1)
+    small.devices.d = { name: 'Tür Süd 🔒', fetchedAt: 1 }
+    await store.save(small)
+    const smallText = await readFile(file, 'utf8')
+    expect(smallText.endsWith('}\n')).toBe(true)
+    expect(parseStateText(smallText, file)).toEqual(small)
+    const big = generation(2)
+    for (let i = 0; i < 3000; i++) big.devices[`d${i}`] = { name: `Tür ${i} €🔒`, fetchedAt: i }
+    await store.save(big)
+    const bytes = await readFile(file)
+    expect(bytes.equals(Buffer.from(`${JSON.stringify(big)}\n`, 'utf8'))).toBe(true)
+    expect(store.lastSaveBytes).toBe(bytes.length)
+  })
+
+  it('keeps the text of the last successful save as lastText (unchanged by a failed one)', async () => {
+    const { store } = await setup()
+    expect(store.lastText).toBeUndefined()
+    const state = generation(1)
+    await store.save(state)
+    expect(store.lastText).toBe(JSON.stringify(state))
+    const refused = generation(2)
+    refused.deadLetters = [{ action: { token: 'x' } } as unknown as State['deadLetters'][number]]
+    await expect(store.save(refused)).rejects.toMatchObject({ code: 'STATE_WRITE_FAILED' })
+    expect(store.lastText).toBe(JSON.stringify(state))
+    await store.save(generation(3))
+    expect(JSON.parse(store.lastText!)).toEqual(generation(3))
   })
 
   it('refuses a truncated file, naming the file, the problem and both recoveries', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { JsonFileStore } from '../../src/state/json-file-store.js'
 import { MemoryStore } from '../../src/state/memory-store.js'
-import { findSecretKeys } from '../../src/state/secrets.js'
+import { findSecretKeys, findStateSecretKeys } from '../../src/state/secrets.js'
 import { emptyState, type OutboxItem } from '../../src/state/state-schema.js'
 
 const item = (action: Record<string, unknown>): OutboxItem => ({
@@ -76,5 +76,85 @@ describe('no secrets in the state', () => {
     const state = emptyState()
     state.outbox.push(item({ type: 'slack', authorization: 'Bearer x' }))
     await expect(new MemoryStore().save(state)).rejects.toMatchObject({ code: 'STATE_WRITE_FAILED' })
+  })
+
+  describe('the targeted screen of every file write (findStateSecretKeys)', () => {
+    it('finds secret-named keys where configuration enters the state', () => {
+      const state = emptyState()
+      state.outbox.push(item({ type: 'slack-webhook', webhookUrl: 'https://hooks.slack.com/x' }))
+      const grouped = item({ type: 'console' })
+      grouped.decision.group = { Token: 'x' }
+      state.outbox.push(grouped)
+      state.deadLetters.push({
+        ...item({ type: 'email', smtp: { auth: { pass: 'p' } } }),
+        deadAt: 1,
+        reason: 'r',
+      })
+      state.sent.push({ id: 's', target: 't', sentAt: 1, ...{ apiKey: 'k' } })
+      state.rules.timers.offline = {
+        '{}': {
+          event_id: 'e',
+          group: { secret: 1 },
+          openedAt: 0,
+          deadline: 1,
+          event: { token: 'seam data' },
+        },
+      }
+      state.threads['r|{}'] = {
+        slack: { '#x': { channel: 'C', ts: '1' } },
+        email: {},
+        ...{ authorization: 'a' },
+      }
+      state.digests.r = {
+        '{}': { group: { password: 'p' }, count: 1, firstAt: '', lastAt: '', eventIds: [] },
+      }
+      ;(state as Record<string, unknown>).config = { slack: { token: 'xoxb' } }
+      ;(state.rules as Record<string, unknown>).apiKey = 'k'
+      ;(state.source as Record<string, unknown>).password = 'p'
+      expect(findStateSecretKeys(state)).toEqual([
+        '$.source.password',
+        '$.rules.timers.offline["{}"].group.secret',
+        '$.rules.apiKey',
+        '$.outbox[0].action.webhookUrl',
+        '$.outbox[1].decision.group.Token',
+        '$.deadLetters[0].action.smtp.auth.pass',
+        '$.sent[0].apiKey',
+        '$.threads["r|{}"].authorization',
+        '$.digests.r["{}"].group.password',
+        '$.config.slack.token',
+      ])
+    })
+
+    it('agrees with the full walk on ids called "token" and on Seam event payloads', () => {
+      const state = emptyState()
+      state.rules.throttles.token = { '{"device_id":"pass"}': { lastFireAt: 1, suppressed: 0 } }
+      state.rules.timers.token = {
+        '{"device_id":"pass"}': { event_id: 'e', group: {}, openedAt: 0, deadline: 1, event: { token: 'x' } },
+      }
+      state.devices.password = { name: 'token', fetchedAt: 1 }
+      state.threads['token|{}'] = { slack: {}, email: {} }
+      state.digests.token = { secret: { group: {}, count: 1, firstAt: '', lastAt: '', eventIds: [] } }
+      state.monitor.token = { since: 1, alerted: false }
+      const withToken = item({ type: 'slack', channel: '#x' })
+      withToken.decision.event = { event_id: 'e1', token: 'not ours', access_grant_key: 'k' }
+      state.outbox.push(withToken)
+      state.deadLetters.push({ ...withToken, deadAt: 1, reason: 'r' })
+      expect(findStateSecretKeys(state)).toEqual([])
+      expect(findSecretKeys(state)).toEqual([])
+    })
+
+    it('the file store refuses a secret in a dead letter', async () => {
+      const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'seam-state-secret-')), 'state.json')
+      const store = await JsonFileStore.open(file)
+      const state = emptyState()
+      state.deadLetters.push({ ...item({ type: 'slack', api_key: 'k' }), deadAt: 1, reason: 'r' })
+      await expect(store.save(state)).rejects.toMatchObject({
+        code: 'STATE_WRITE_FAILED',
+        message: expect.stringContaining('$.deadLetters[0].action.api_key'),
+      })
+      await expect(readFile(file)).rejects.toMatchObject({ code: 'ENOENT' })
+      expect(store.lastText).toBeUndefined()
+      await store.close()
+    })
   })
 })

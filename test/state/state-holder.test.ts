@@ -3,6 +3,7 @@ import { silentLogger } from '../../src/log.js'
 import { MemoryStore } from '../../src/state/memory-store.js'
 import { StateHolder } from '../../src/state/state-holder.js'
 import { emptyState, type State } from '../../src/state/state-schema.js'
+import type { Store } from '../../src/state/store.js'
 
 const open = (store: MemoryStore, onWrite?: (ms: number, bytes: number) => void) =>
   StateHolder.open(store, { initial: emptyState, logger: silentLogger, ...(onWrite ? { onWrite } : {}) })
@@ -93,5 +94,78 @@ describe('StateHolder', () => {
     await holder.close()
     expect(store.closed).toBe(true)
     await expect(holder.update(() => {})).rejects.toMatchObject({ code: 'STATE_WRITE_FAILED' })
+  })
+
+  describe('copies made from the text of the last save (Store.lastText)', () => {
+    const touch = (draft: State, n: number) => {
+      draft.updatedAt = n
+      draft.devices[`d${n}`] = { name: `device ${n}`, fetchedAt: n }
+      const windows = draft.rules.windows.r ?? {}
+      windows['{}'] = [...(windows['{}'] ?? []), { event_id: `e${n}`, at: n }]
+      draft.rules.windows.r = windows
+    }
+
+    it('each draft is a deep copy of the current state, never sharing objects with it', async () => {
+      const store = new MemoryStore()
+      const holder = await open(store)
+      for (let n = 1; n <= 3; n++) await holder.update((draft) => touch(draft, n))
+      expect(store.lastText).toBe(JSON.stringify(holder.current()))
+      const before = JSON.stringify(holder.current())
+      const current = holder.current()
+      await holder.update((draft) => {
+        expect(draft).toEqual(current)
+        expect(draft).not.toBe(current)
+        expect(draft.rules.windows.r).not.toBe(current.rules.windows.r)
+        expect(draft.devices.d1).not.toBe(current.devices.d1)
+        draft.rules.windows.r!['{}']!.push({ event_id: 'x', at: 9 })
+        draft.devices.d1!.name = 'renamed'
+        expect(JSON.stringify(current)).toBe(before)
+      })
+      expect(holder.current().devices.d1?.name).toBe('renamed')
+      expect(holder.current().rules.windows.r?.['{}']).toHaveLength(4)
+    })
+
+    it('after a failed save the next draft starts from the last durable state, not the failed draft', async () => {
+      const store = new MemoryStore()
+      const holder = await open(store)
+      await holder.update((draft) => touch(draft, 1))
+      const durable = JSON.stringify(holder.current())
+      store.failWith = 'ENOSPC'
+      await expect(holder.update((draft) => touch(draft, 2))).rejects.toMatchObject({
+        code: 'STATE_WRITE_FAILED',
+      })
+      await expect(
+        holder.update((draft) => {
+          touch(draft, 3)
+          throw new Error('boom')
+        }),
+      ).rejects.toThrow('boom')
+      store.failWith = undefined
+      await holder.update((draft) => {
+        expect(JSON.stringify(draft)).toBe(durable)
+        touch(draft, 4)
+      })
+      expect(Object.keys(holder.current().devices)).toEqual(['d1', 'd4'])
+      expect(store.saved()).toEqual(JSON.parse(JSON.stringify(holder.current())))
+    })
+
+    it('works the same with a store that does not keep the text (structuredClone)', async () => {
+      const memory = new MemoryStore()
+      const store: Store = {
+        load: () => memory.load(),
+        save: (state) => memory.save(state),
+        close: () => memory.close(),
+      }
+      const holder = await StateHolder.open(store, { initial: emptyState, logger: silentLogger })
+      for (let n = 1; n <= 2; n++) await holder.update((draft) => touch(draft, n))
+      const current = holder.current()
+      await holder.update((draft) => {
+        expect(draft).toEqual(current)
+        expect(draft.devices.d1).not.toBe(current.devices.d1)
+        draft.devices.d1!.name = 'renamed'
+      })
+      expect(current.devices.d1?.name).toBe('device 1')
+      expect(memory.saved()?.devices.d1?.name).toBe('renamed')
+    })
   })
 })
