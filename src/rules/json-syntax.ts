@@ -65,7 +65,9 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
         } else if (next !== undefined && ESCAPES.has(next)) i += 2
         else
           fail(
-            i + 1 >= text.length ? 'unterminated string' : `bad escape \\${next} in string`,
+            i + 1 >= text.length
+              ? 'unterminated string'
+              : `bad escape in string: backslash before ${show(text, i + 1)}`,
             i + 1 >= text.length ? start : i,
           )
         continue

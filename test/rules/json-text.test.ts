@@ -73,3 +73,14 @@ describe('invalid JSON: one line, with line and column', () => {
     )
   })
 })
+
+describe('invalid escapes', () => {
+  it('show the escaped character without breaking the line (found by the property test: "\\ + newline)', () => {
+    expect(failure('"\\\n')).toBe(
+      'invalid JSON at line 1 column 2: bad escape in string: backslash before character U+000A',
+    )
+    expect(failure('"\\x"')).toBe(
+      'invalid JSON at line 1 column 2: bad escape in string: backslash before "x"',
+    )
+  })
+})
