@@ -2,16 +2,16 @@ import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type FakeSeam, startFakeSeam } from '../helpers/fake-seam.js'
+import { type SmtpStandIn, startSmtp } from '../helpers/smtp-server.js'
 import { type DaemonProcess, spawnCli } from './helpers/daemon-process.js'
 import { type E2eDirs, mailTrace, makeDirs, slackTrace, writeConfig } from './helpers/setup.js'
 import { type SlackStandIn, startSlackStandIn } from './helpers/slack-stand-in.js'
-import { type SmtpSink, startSmtpSink } from './helpers/smtp-sink.js'
 
 const ENV = { TEST_SLACK_TOKEN: 'xoxb-e2e-test-token' }
 
 let fake: FakeSeam
 let slack: SlackStandIn
-let smtp: SmtpSink
+let smtp: SmtpStandIn
 let dirs: E2eDirs
 let daemons: DaemonProcess[] = []
 
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 async function setup(extra: Record<string, unknown> = {}): Promise<void> {
   slack = await startSlackStandIn()
-  smtp = await startSmtpSink()
+  smtp = await startSmtp()
   dirs = await makeDirs()
   await writeConfig(
     dirs,
@@ -56,7 +56,10 @@ afterEach(async () => {
 
 const slackTraces = () => slack.posts.map((p) => ({ channel: p.channel, ...slackTrace(p.text) }))
 const mailTraces = () =>
-  smtp.mails.map((m) => ({ to: m.to && !Array.isArray(m.to) ? m.to.text : '', ...mailTrace(m.text ?? '') }))
+  smtp.messages.map((m) => ({
+    to: m.to && !Array.isArray(m.to) ? m.to.text : '',
+    ...mailTrace(m.text ?? ''),
+  }))
 
 async function healthz(
   url: string,
@@ -92,7 +95,7 @@ describe('seam-alerts run (child process, official fake Seam, Slack stand-in, re
     expect((await healthz(health)).status).toBe(200)
     const denied = [1, 2, 3].map(() => fake.addEvent({ event_type: 'lock.access_denied', device_id: lock }))
     const tampered = fake.addEvent({ event_type: 'device.tampered', device_id: sensor })
-    await daemon.waitFor(() => slack.posts.length >= 2 && smtp.mails.length >= 2, 20_000, 'alerts')
+    await daemon.waitFor(() => slack.posts.length >= 2 && smtp.messages.length >= 2, 20_000, 'alerts')
 
     // Seam outage: /healthz says 503 with the reason, the meta-alert goes to #ops; then recovery.
     fake.outage(true)
@@ -140,7 +143,7 @@ describe('seam-alerts run (child process, official fake Seam, Slack stand-in, re
     expect(mails).toEqual(
       expect.arrayContaining([{ to: 'ops@example.com', rule: 'denied-burst', eventId: denied[2]!.event_id }]),
     )
-    const digest = smtp.mails.find((m) => m.subject?.includes('battery-digest'))
+    const digest = smtp.messages.find((m) => m.subject?.includes('battery-digest'))
     expect(digest?.subject).toBe('[INFO] Digest for rule battery-digest: 2 fires in 2 groups')
     for (const event of battery) expect(digest?.text).toContain(event.event_id)
     expect(digest?.text).toMatch(/group\s+\| fires \| first seen\s+\| last seen\s+\| event ids/)
