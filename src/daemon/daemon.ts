@@ -1,6 +1,5 @@
 import { type Clock, systemClock } from '../clock.js'
 import type { Config } from '../config.js'
-import { errorMessage, SeamAlertsError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Action } from '../rules/action-schema.js'
 import { Evaluator } from '../rules/evaluator.js'
@@ -8,17 +7,15 @@ import type { RuleSet } from '../rules/rule-set.js'
 import { RuleWatcher } from '../rules/rule-watcher.js'
 import { ApiEventSource } from '../source/api-event-source.js'
 import { SeamClient } from '../source/seam-client.js'
-import { JsonFileStore } from '../state/json-file-store.js'
-import { StateHolder } from '../state/state-holder.js'
-import { emptyState } from '../state/state-schema.js'
 import { ActionPolicy } from './actions.js'
 import { describeChannels } from './channel-summary.js'
 import { checkConfig } from './config-check.js'
 import { type CycleDeps, fireDueTimers, runCycle } from './cycle.js'
+import { gaugeRefresher, openDaemonState } from './daemon-state.js'
 import { buildDelivery } from './delivery.js'
 import { DigestScheduler } from './digest-scheduler.js'
 import { HealthTracker } from './health.js'
-import { type HealthServer, startHealthServer } from './health-server.js'
+import { startHealthServer } from './health-server.js'
 import { scheduleHousekeeping } from './housekeeping.js'
 import { DaemonMetrics } from './metrics.js'
 import { PollLoop } from './poll-loop.js'
@@ -76,25 +73,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
   const metrics = new DaemonMetrics()
   const health = new HealthTracker(clock)
 
-  const store = await JsonFileStore.open(config.state, { logger })
-  let state: StateHolder
-  try {
-    state = await StateHolder.open(store, {
-      initial: emptyState,
-      logger,
-      onWrite: (ms, bytes) => {
-        metrics.stateWrite.observe(ms / 1000)
-        metrics.stateBytes.set(bytes)
-        health.ok('state')
-      },
-      onWriteError: (error) => health.fail('state', errorMessage(error)),
-    })
-  } catch (error) {
-    await store.close().catch(() => undefined)
-    throw error
-  }
-  health.useDurableCursor(() => state.current().source.cursor)
-  const release = () => state.close().catch(() => store.close())
+  const { state, release } = await openDaemonState({ file: config.state, logger, metrics, health })
 
   try {
     // Rules: the last good version of a broken file keeps running; reloads apply between cycles.
@@ -188,14 +167,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
       actions: () => policy.forMonitor(),
       onQueued: () => worker.kick(),
     })
-    const refreshGauges = () => {
-      const current = state.current()
-      metrics.outboxSize.set(current.outbox.length)
-      metrics.deadLetters.set(current.deadLetters.length)
-      const cursor = current.source.cursor ? Date.parse(current.source.cursor) : Number.NaN
-      if (!Number.isNaN(cursor)) metrics.cursorLag.set(Math.max(0, (clock.now() - cursor) / 1000))
-      metrics.up.set(health.healthy() ? 1 : 0)
-    }
+    const refreshGauges = gaugeRefresher({ state, metrics, health, clock })
     loop = new PollLoop({
       intervalMs: config.seam.pollInterval,
       health,
@@ -228,23 +200,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
       },
     })
 
-    let server: HealthServer | undefined
-    if (config.server !== false) {
-      const { host, port } = config.server
-      server = await startHealthServer({
-        host,
-        port,
-        health,
-        metrics,
-        logger,
-        beforeScrape: refreshGauges,
-      }).catch((error: unknown) => {
-        throw new SeamAlertsError(
-          'USAGE',
-          `cannot serve /healthz and /metrics on ${host}:${port} (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}): set "server.port" to a free port, or "server": false`,
-        )
-      })
-    }
+    const server =
+      config.server === false
+        ? undefined
+        : await startHealthServer({ ...config.server, health, metrics, logger, beforeScrape: refreshGauges })
 
     let stopHousekeeping: (() => void) | undefined
     if (!opts.once) {

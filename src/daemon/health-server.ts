@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { errorMessage, SeamAlertsError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { HealthTracker } from './health.js'
 import type { DaemonMetrics } from './metrics.js'
@@ -61,9 +62,16 @@ export async function startHealthServer(opts: {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /healthz or /metrics\n')
   })
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    const fail = (error: NodeJS.ErrnoException) =>
+      reject(
+        new SeamAlertsError(
+          'USAGE',
+          `cannot serve /healthz and /metrics on ${opts.host}:${opts.port} (${error.code ?? errorMessage(error)}): set "server.port" to a free port, or "server": false`,
+        ),
+      )
+    server.once('error', fail)
     server.listen(opts.port, opts.host, () => {
-      server.off('error', reject)
+      server.off('error', fail)
       resolve()
     })
   })

@@ -1,0 +1,64 @@
+import type { Clock } from '../clock.js'
+import { errorMessage } from '../errors.js'
+import type { Logger } from '../log.js'
+import { JsonFileStore } from '../state/json-file-store.js'
+import { StateHolder } from '../state/state-holder.js'
+import { emptyState } from '../state/state-schema.js'
+import type { HealthTracker } from './health.js'
+import type { DaemonMetrics } from './metrics.js'
+
+export interface DaemonState {
+  state: StateHolder
+  /** Last-resort release of the state lock (crash path). */
+  release(): Promise<void>
+}
+
+/**
+ * Take the state file's lock and load it (or start fresh), with every write reported to the metrics and to
+ * /healthz. A damaged file (STATE_CORRUPT) releases the lock and propagates: never start from scratch over it.
+ */
+export async function openDaemonState(opts: {
+  file: string
+  logger: Logger
+  metrics: DaemonMetrics
+  health: HealthTracker
+}): Promise<DaemonState> {
+  const { logger, metrics, health } = opts
+  const store = await JsonFileStore.open(opts.file, { logger })
+  let state: StateHolder
+  try {
+    state = await StateHolder.open(store, {
+      initial: emptyState,
+      logger,
+      onWrite: (ms, bytes) => {
+        metrics.stateWrite.observe(ms / 1000)
+        metrics.stateBytes.set(bytes)
+        health.ok('state')
+      },
+      onWriteError: (error) => health.fail('state', errorMessage(error)),
+    })
+  } catch (error) {
+    await store.close().catch(() => undefined)
+    throw error
+  }
+  health.useDurableCursor(() => state.current().source.cursor)
+  return { state, release: () => state.close().catch(() => store.close()) }
+}
+
+/** Set the gauges that describe the state (outbox, dead letters, cursor lag, health) from the durable state. */
+export function gaugeRefresher(opts: {
+  state: StateHolder
+  metrics: DaemonMetrics
+  health: HealthTracker
+  clock: Clock
+}): () => void {
+  const { state, metrics, health, clock } = opts
+  return () => {
+    const current = state.current()
+    metrics.outboxSize.set(current.outbox.length)
+    metrics.deadLetters.set(current.deadLetters.length)
+    const cursor = current.source.cursor ? Date.parse(current.source.cursor) : Number.NaN
+    if (!Number.isNaN(cursor)) metrics.cursorLag.set(Math.max(0, (clock.now() - cursor) / 1000))
+    metrics.up.set(health.healthy() ? 1 : 0)
+  }
+}
