@@ -3,9 +3,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { type Config, parseConfig } from '../../src/config.js'
 import { type Logger, silentLogger } from '../../src/log.js'
+import { startSlackStandIn } from '../../test/helpers/slack-stand-in.js'
 import { optionalImport } from '../optional-import.js'
 import { type BenchOptions, errorText, say, skipped } from '../report.js'
-import { startSlackStandIn } from '../slack-stand-in.js'
 import { percentile, round } from '../stats.js'
 
 interface Emulator {
@@ -77,12 +77,15 @@ export async function latencySection(
       const now = new Date().toISOString()
       const visibleAt = performance.now()
       emulator.addEvent({ event_type: 'lock.unlocked', device_id: device, created_at: now, occurred_at: now })
-      const receivedAt = await slack.waitFor(device, 15_000)
-      if (receivedAt === null) {
+      const received = await slack.waitFor(
+        (call) => call.method === 'chat.postMessage' && JSON.stringify(call.body).includes(device),
+        15_000,
+      )
+      if (!received) {
         say(`  event ${i + 1}: no message within 15 s; stopping the latency run`)
         break
       }
-      latencies.push(receivedAt - visibleAt)
+      latencies.push(received.at - visibleAt)
     }
     if (latencies.length === 0) return null
     const p50 = round(percentile(latencies, 50), 0)

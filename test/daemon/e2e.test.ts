@@ -2,10 +2,10 @@ import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type FakeSeam, startFakeSeam } from '../helpers/fake-seam.js'
+import { type SlackStandIn, startSlackStandIn } from '../helpers/slack-stand-in.js'
 import { type SmtpStandIn, startSmtp } from '../helpers/smtp-server.js'
 import { type DaemonProcess, spawnCli } from './helpers/daemon-process.js'
 import { type E2eDirs, mailTrace, makeDirs, slackTrace, writeConfig } from './helpers/setup.js'
-import { type SlackStandIn, startSlackStandIn } from './helpers/slack-stand-in.js'
 
 const ENV = { TEST_SLACK_TOKEN: 'xoxb-e2e-test-token' }
 
@@ -23,7 +23,7 @@ afterAll(async () => {
 })
 
 async function setup(extra: Record<string, unknown> = {}): Promise<void> {
-  slack = await startSlackStandIn()
+  slack = await startSlackStandIn({ channelIds: false })
   smtp = await startSmtp()
   dirs = await makeDirs()
   await writeConfig(
@@ -54,7 +54,14 @@ afterEach(async () => {
   await dirs.cleanup()
 })
 
-const slackTraces = () => slack.posts.map((p) => ({ channel: p.channel, ...slackTrace(p.text) }))
+/** What chat.postMessage received: channel as sent, fallback text, thread. */
+const posts = () =>
+  slack.posted().map((c) => ({
+    channel: String(c.body.channel),
+    text: String(c.body.text ?? ''),
+    threadTs: c.body.thread_ts === undefined ? undefined : String(c.body.thread_ts),
+  }))
+const slackTraces = () => posts().map((p) => ({ channel: p.channel, ...slackTrace(p.text) }))
 const mailTraces = () =>
   smtp.messages.map((m) => ({
     to: m.to && !Array.isArray(m.to) ? m.to.text : '',
@@ -95,7 +102,7 @@ describe('seam-alerts run (child process, official fake Seam, Slack stand-in, re
     expect((await healthz(health)).status).toBe(200)
     const denied = [1, 2, 3].map(() => fake.addEvent({ event_type: 'lock.access_denied', device_id: lock }))
     const tampered = fake.addEvent({ event_type: 'device.tampered', device_id: sensor })
-    await daemon.waitFor(() => slack.posts.length >= 2 && smtp.messages.length >= 2, 20_000, 'alerts')
+    await daemon.waitFor(() => posts().length >= 2 && smtp.messages.length >= 2, 20_000, 'alerts')
 
     // Seam outage: /healthz says 503 with the reason, the meta-alert goes to #ops; then recovery.
     fake.outage(true)
@@ -109,15 +116,11 @@ describe('seam-alerts run (child process, official fake Seam, Slack stand-in, re
     )
     expect(failing.body.status).toBe('failing')
     expect(failing.body.reasons[0]).toMatch(/^Seam failing since .*: /)
-    await daemon.waitFor(
-      () => slack.posts.some((p) => p.channel === '#ops'),
-      20_000,
-      'the seam-down meta-alert',
-    )
+    await daemon.waitFor(() => posts().some((p) => p.channel === '#ops'), 20_000, 'the seam-down meta-alert')
     fake.outage(false)
     await until(async () => (await healthz(health)).status === 200, 20_000, '/healthz 200 again')
     await daemon.waitFor(
-      () => slack.posts.filter((p) => p.channel === '#ops').length >= 2,
+      () => posts().filter((p) => p.channel === '#ops').length >= 2,
       20_000,
       'the recovery',
     )
@@ -129,14 +132,14 @@ describe('seam-alerts run (child process, official fake Seam, Slack stand-in, re
         { channel: '#security', rule: 'tampered', eventId: tampered.event_id },
       ]),
     )
-    const ops = slack.posts.filter((p) => p.channel === '#ops')
+    const ops = posts().filter((p) => p.channel === '#ops')
     expect(ops.map((p) => slackTrace(p.text)?.rule)).toEqual([
       'seam-alerts.monitor:seam-down',
       'seam-alerts.monitor:seam-down',
     ])
     expect(ops[1]?.threadTs).toBeDefined()
     expect(ops[1]?.text).toMatch(/^Resolved: /)
-    expect(slack.posts).toHaveLength(4)
+    expect(posts()).toHaveLength(4)
 
     const mails = mailTraces()
     expect(mails).toHaveLength(2)
@@ -176,16 +179,16 @@ describe('seam-alerts run (child process, official fake Seam, Slack stand-in, re
       .slice(0, 4)
       .map((device) => fake.addEvent({ event_type: 'device.tampered', device_id: device }))
     const first = start()
-    await first.waitFor(() => slack.posts.length >= 1, 20_000, 'the first post')
+    await first.waitFor(() => posts().length >= 1, 20_000, 'the first post')
     first.kill('SIGTERM')
     expect((await first.exited).code).toBe(0)
     const saved = JSON.parse(await readFile(dirs.state, 'utf8')) as { outbox: unknown[]; sent: unknown[] }
     expect(saved.outbox.length).toBeGreaterThan(0)
-    const sentBefore = slack.posts.length
+    const sentBefore = posts().length
 
     const second = start()
     await second.waitFor(
-      () => events.every((e) => slack.posts.some((p) => slackTrace(p.text)?.eventId === e.event_id)),
+      () => events.every((e) => posts().some((p) => slackTrace(p.text)?.eventId === e.event_id)),
       20_000,
       'every alert after the restart',
     )
@@ -205,18 +208,16 @@ describe('seam-alerts run (child process, official fake Seam, Slack stand-in, re
       'the reload',
     )
     const unlocked = fake.addEvent({ event_type: 'lock.unlocked', device_id: fake.deviceIds[0] })
-    await second.waitFor(
-      () => slack.posts.some((p) => p.channel === '#doors'),
-      20_000,
-      'the new rule to alert',
-    )
-    expect(slackTrace(slack.posts.find((p) => p.channel === '#doors')?.text ?? '')).toEqual({
+    await second.waitFor(() => posts().some((p) => p.channel === '#doors'), 20_000, 'the new rule to alert')
+    expect(slackTrace(posts().find((p) => p.channel === '#doors')?.text ?? '')).toEqual({
       rule: 'unlocked',
       eventId: unlocked.event_id,
     })
     second.kill('SIGTERM')
     expect((await second.exited).code).toBe(0)
-    const ids = slack.posts.filter((p) => p.channel === '#security').map((p) => slackTrace(p.text)?.eventId)
+    const ids = posts()
+      .filter((p) => p.channel === '#security')
+      .map((p) => slackTrace(p.text)?.eventId)
     expect(new Set(ids)).toEqual(new Set(events.map((e) => e.event_id)))
     // The only duplicate allowed is a send in flight at the signal (here it finished and was recorded first).
     expect(ids.length).toBe(events.length)
@@ -245,7 +246,7 @@ describe('seam-alerts run (child process, official fake Seam, Slack stand-in, re
     // A second --once sees nothing new: no duplicate alerts.
     const again = start('--once')
     expect((await again.exited).code).toBe(0)
-    expect(slack.posts).toHaveLength(1)
+    expect(posts()).toHaveLength(1)
   }, 90_000)
 
   it('exits non-zero with a clear message when Seam rejects the API key', async () => {

@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { manualClock } from '../../src/clock.js'
 
 export { manualClock }
@@ -86,91 +84,7 @@ export type { ChannelKind }
 
 // ---------------------------------------------------------------- Slack Web API stand-in
 
-export interface SlackCall {
-  method: string
-  contentType: string
-  auth: string | undefined
-  body: Record<string, unknown>
-}
-
-export interface SlackReply {
-  status?: number
-  headers?: Record<string, string>
-  body?: unknown
-  /** Never answer (a hung target). */
-  hang?: boolean
-}
-
-/** A node:http server implementing chat.postMessage (form or JSON bodies). */
-export async function startSlackStandIn(script?: (call: SlackCall, nth: number) => SlackReply | undefined) {
-  const calls: SlackCall[] = []
-  const hung: ServerResponse[] = []
-  const waiters: Array<{ pred: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void }> = []
-  let ts = 1000
-  const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    const raw = await readBody(req)
-    const contentType = String(req.headers['content-type'] ?? '')
-    const body = parseBody(raw, contentType)
-    const call: SlackCall = {
-      method: (req.url ?? '').replace(/^.*\//, ''),
-      contentType,
-      auth: req.headers.authorization,
-      body,
-    }
-    calls.push(call)
-    for (const w of waiters.splice(0)) {
-      if (w.pred(call)) w.resolve(call)
-      else waiters.push(w)
-    }
-    const reply = script?.(call, calls.length) ?? {}
-    if (reply.hang) {
-      hung.push(res)
-      return
-    }
-    const channel = String(body.channel ?? '').replace(/^#/, 'C_')
-    res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers })
-    res.end(
-      JSON.stringify(reply.body ?? { ok: true, channel, ts: `1772366400.${String(ts++).padStart(6, '0')}` }),
-    )
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  return {
-    apiUrl: `http://127.0.0.1:${port}/api/`,
-    url: `http://127.0.0.1:${port}`,
-    calls,
-    posted: () => calls.filter((c) => c.method === 'chat.postMessage'),
-    waitFor: (pred: (c: SlackCall) => boolean) =>
-      new Promise<SlackCall>((resolve) => {
-        const found = calls.find(pred)
-        if (found) resolve(found)
-        else waiters.push({ pred, resolve })
-      }),
-    async close() {
-      for (const res of hung) res.destroy()
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
-}
-
-function parseBody(raw: string, contentType: string): Record<string, unknown> {
-  if (contentType.includes('application/json')) return JSON.parse(raw || '{}') as Record<string, unknown>
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of new URLSearchParams(raw)) {
-    out[key] = value.startsWith('[') || value.startsWith('{') ? JSON.parse(value) : value
-  }
-  return out
-}
+export { type SlackCall, type SlackReply, startSlackStandIn } from '../helpers/slack-stand-in.js'
 
 // ---------------------------------------------------------------- SMTP
 
