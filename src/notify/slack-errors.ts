@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '../retry-after.js'
 import { DeliveryError } from './notifier.js'
 
 /**
@@ -26,13 +27,6 @@ interface SlackLikeError {
   original?: unknown
 }
 
-function retryAfterFromHeaders(headers: Record<string, string> | undefined): number | undefined {
-  const raw = headers?.['retry-after']
-  if (!raw) return undefined
-  const seconds = Number(raw)
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined
-}
-
 export function classifySlackError(error: unknown): DeliveryError {
   if (error instanceof DeliveryError) return error
   const e = (error ?? {}) as SlackLikeError
@@ -59,7 +53,7 @@ export function classifySlackError(error: unknown): DeliveryError {
       const detail = typeof e.body === 'string' && e.body.length < 100 ? ` ${e.body}` : ''
       return new DeliveryError(`slack: HTTP ${status}${detail}`, {
         retryable: status === 429 || status === 408 || status >= 500,
-        retryAfterMs: retryAfterFromHeaders(e.headers),
+        retryAfterMs: parseRetryAfter(e.headers?.['retry-after'], Date.now()),
         cause: error,
       })
     }

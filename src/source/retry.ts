@@ -25,16 +25,6 @@ export function backoffDelay(retry: number, opts: RetryOptions = {}): number {
   return Math.floor((opts.random ?? Math.random)() * ceiling)
 }
 
-/** `Retry-After` as milliseconds from now: delta-seconds or an HTTP date. Undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (value === null || value === undefined || value.trim() === '') return undefined
-  const text = value.trim()
-  if (/^\d+$/.test(text)) return Number(text) * 1000
-  const date = Date.parse(text)
-  if (Number.isNaN(date)) return undefined
-  return Math.max(0, date - now)
-}
-
 /**
  * Run one request with retries. Retryable SeamRequestErrors are logged once each (with their cause, never
  * secrets) and retried after backoff (or `Retry-After`); auth errors pass through at once; anything else, or

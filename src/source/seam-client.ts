@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js'
 import { silentLogger } from '../log.js'
+import { parseRetryAfter } from '../retry-after.js'
 import { authError, SeamRequestError } from './errors.js'
-import { parseRetryAfter } from './retry.js'
 
 export interface SeamClientOptions {
   endpoint: string
