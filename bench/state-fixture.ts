@@ -35,7 +35,7 @@ export function buildState(devices: number, shape: 'typical' | 'busiest' = 'typi
   incidents['device-offline'] = {}
   for (let d = 0; d < devices; d++) {
     const id = deviceId(d)
-    const group = JSON.stringify({ device_id: id })
+    const group = JSON.stringify([id]) // groupKey of `groupBy: ["device_id"]`
     const at = T0 + d * 97
     for (const rule of busiest ? RULES_PER_DEVICE : RULES_PER_DEVICE.slice(0, 1)) {
       const entries = busiest ? [0, 1, 2] : [0, 1]
@@ -64,11 +64,40 @@ export function buildState(devices: number, shape: 'typical' | 'busiest' = 'typi
       },
     }
     incidents['device-offline']![group] = { firedAt: at, event_id: `evt_${d}_fire` }
-    state.threads[`device-offline|${group}`] = {
+    state.threads[`device-offline|${JSON.stringify({ device_id: id })}`] = {
       slack: { '#ops': { channel: 'C0123456', ts: `${Math.floor(at / 1000)}.000${d % 1000}` } },
       email: {},
       firedAt: at,
     }
   }
   return state
+}
+
+/**
+ * One poll cycle's worth of changes, as the daemon makes them (records replaced, never changed in place): at the
+ * default `pollInterval: 30s` and the ~33 events/s of a 10k-device workspace, about 1,000 events, i.e. one event
+ * per ten devices. Each event adds a window entry to its device's group (dropping the oldest) and a seen id (the
+ * source replaces the seen map, the oldest ids pruned); every fourth also fires through the throttle, and every
+ * tenth refreshes its device's cached name.
+ */
+export function churn(state: State, devices: number, cycle: number): void {
+  const events = Math.max(1, Math.round(devices / 10))
+  const now = T0 + 3_600_000 + cycle * 30_000
+  const windows = state.rules.windows['access-denied-burst']!
+  const throttles = state.rules.throttles['low-battery']!
+  const seen: Record<string, number> = {}
+  const ids = Object.keys(state.source.seen)
+  for (const id of ids.slice(events)) seen[id] = state.source.seen[id]!
+  for (let e = 0; e < events; e++) {
+    const d = (cycle * events + e * 7) % devices
+    const group = JSON.stringify([deviceId(d)])
+    const entries = windows[group] ?? []
+    windows[group] = [...entries.slice(-1), { event_id: `evt_c${cycle}_${e}`, at: now + e }]
+    if (e % 4 === 0) throttles[group] = { lastFireAt: now + e, suppressed: 0 }
+    if (e % 10 === 0) state.devices[deviceId(d)] = { name: `Front door ${d}`, fetchedAt: now }
+    seen[`evt_c${cycle}_${e}`] = now + e
+  }
+  state.source = { ...state.source, cursor: iso(now), seen }
+  state.rules.clock = now
+  state.updatedAt = now
 }

@@ -13,13 +13,14 @@ export function collectDigestFire(draft: State, decision: Decision): void {
   const byGroup = draft.digests[decision.rule] ?? {}
   draft.digests[decision.rule] = byGroup
   const key = JSON.stringify(decision.group ?? {})
-  const entry: DigestEntry = byGroup[key] ?? {
-    group: decision.group ?? {},
-    count: 0,
-    firstAt: decision.at,
-    lastAt: decision.at,
-    eventIds: [],
-  }
+  const stored = byGroup[key]
+  // A stored entry may be shared with the last saved state (frozen): change a copy.
+  const entry: DigestEntry =
+    stored === undefined
+      ? { group: decision.group ?? {}, count: 0, firstAt: decision.at, lastAt: decision.at, eventIds: [] }
+      : Object.isFrozen(stored)
+        ? { ...stored, eventIds: [...stored.eventIds] }
+        : stored
   byGroup[key] = entry
   entry.count += 1
   if (Date.parse(decision.at) < Date.parse(entry.firstAt)) entry.firstAt = decision.at

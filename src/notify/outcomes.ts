@@ -8,13 +8,15 @@ export type Outcome =
   | { type: 'retry'; items: OutboxItem[]; error: string; at: number; nextAttemptAt: number }
   | { type: 'dead'; items: OutboxItem[]; reason: string; at: number }
 
+/** The incident's thread record, ready to change: a stored one (frozen, shared with the saved state) is copied. */
 function thread(draft: State, item: OutboxItem) {
   const key = incidentKey(item.decision.rule, item.decision.group as Group)
-  let record = draft.threads[key]
-  if (!record) {
-    record = { slack: {}, email: {} }
-    draft.threads[key] = record
-  }
+  const stored = draft.threads[key]
+  if (stored && !Object.isFrozen(stored)) return stored
+  const record = stored
+    ? { ...stored, slack: { ...stored.slack }, email: { ...stored.email } }
+    : { slack: {}, email: {} }
+  draft.threads[key] = record
   return record
 }
 
@@ -45,9 +47,12 @@ export function applyOutcomes(draft: State, outcomes: readonly Outcome[]): void 
         draft.sent.push({ id: item.id, target: item.target, sentAt: outcome.at, ref: outcome.receipt.ref })
         recordThread(draft, item, outcome.receipt)
       } else if (outcome.type === 'retry') {
-        current.attempts = current.attempts + 1
-        current.nextAttemptAt = outcome.nextAttemptAt
-        current.lastError = outcome.error
+        draft.outbox[at!] = {
+          ...current,
+          attempts: current.attempts + 1,
+          nextAttemptAt: outcome.nextAttemptAt,
+          lastError: outcome.error,
+        }
       } else {
         remove.add(item.id)
         draft.deadLetters.push({

@@ -25,15 +25,13 @@ export function fire(
   if (rule.throttle !== undefined) {
     const throttles = bucket(state.throttles, rule.id)
     const last = throttles[key]
-    if (last) {
-      if (at < last.lastFireAt + rule.throttle) {
-        last.suppressed++
-        return null
-      }
-      suppressed = last.suppressed
-      last.lastFireAt = at
-      last.suppressed = 0
-    } else throttles[key] = { lastFireAt: at, suppressed: 0 }
+    // Replaced, never changed in place: the record may be shared with the last saved state (frozen).
+    if (last && at < last.lastFireAt + rule.throttle) {
+      throttles[key] = { lastFireAt: last.lastFireAt, suppressed: last.suppressed + 1 }
+      return null
+    }
+    suppressed = last?.suppressed ?? 0
+    throttles[key] = { lastFireAt: at, suppressed: 0 }
   }
   if (rule.resolve) {
     const incidents = bucket(state.incidents, rule.id)

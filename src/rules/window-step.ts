@@ -1,3 +1,4 @@
+import { writableArray } from '../frozen.js'
 import type { SeamEvent } from '../source/event.js'
 import { bucket } from './group.js'
 import type { RuleState, WindowEntry } from './rule-state.js'
@@ -17,11 +18,9 @@ export function windowStep(
 ): WindowEntry[] | null {
   const windows = bucket(state.windows, ruleId)
   const floor = state.clock - window.within
-  let entries = windows[key]
-  if (entries === undefined) {
-    entries = []
-    windows[key] = entries
-  }
+  const stored = windows[key]
+  const entries = stored === undefined ? [] : writableArray(stored)
+  if (entries !== stored) windows[key] = entries
   let drop = 0
   while (drop < entries.length && entries[drop]!.at < floor) drop++
   if (drop > 0) entries.splice(0, drop)

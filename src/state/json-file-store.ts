@@ -45,8 +45,6 @@ export class JsonFileStore implements Store {
   readonly file: string
   readonly backupFile: string
   lastSaveBytes: number | undefined
-  /** `JSON.stringify` of the state of the last successful save (see Store.lastText). */
-  lastText: string | undefined
   /** Where a damaged file found at save time was moved (`<file>.damaged-<time>`), if that happened. */
   movedAside: string | undefined
   private readonly fs: FsLike
@@ -114,8 +112,8 @@ export class JsonFileStore implements Store {
     await this.cleanup
   }
 
-  save(state: State): Promise<void> {
-    const run = this.chain.then(() => this.write(state))
+  save(state: State, json?: Buffer): Promise<void> {
+    const run = this.chain.then(() => this.write(state, json))
     this.chain = run.catch(() => {})
     return run
   }
@@ -125,7 +123,7 @@ export class JsonFileStore implements Store {
     throw new SeamAlertsError('STATE_WRITE_FAILED', message, { cause })
   }
 
-  private async write(state: State): Promise<void> {
+  private async write(state: State, json: Buffer | undefined): Promise<void> {
     if (this.closed) this.fail(`State file ${this.file}: the store is closed`)
     if (this.lock?.lost) {
       throw new SeamAlertsError(
@@ -140,9 +138,10 @@ export class JsonFileStore implements Store {
         `Refusing to write state file ${this.file}: it would contain secret-like keys at ${secrets.join(', ')} (a bug: secrets must never be persisted)`,
       )
     }
-    const text = JSON.stringify(state)
-    // One copy from the string to the bytes on disk (no `${text}\n` of a multi-megabyte string).
-    const data = utf8Line(text.length < this.prettyBelow ? JSON.stringify(state, null, 2) : text)
+    // Without the holder's `json` (the CLI's one-off writes), plain JSON.stringify: stateJson pays off only
+    // when the same records are saved again and again.
+    const compact = json ?? utf8Line(JSON.stringify(state))
+    const data = compact.length < this.prettyBelow ? utf8Line(JSON.stringify(state, null, 2)) : compact
     await this.cleanup
     const backup = await this.prepareBackup()
     try {
@@ -156,7 +155,6 @@ export class JsonFileStore implements Store {
     }
     this.onDisk = 'good'
     this.lastSaveBytes = data.length
-    this.lastText = text
   }
 
   /**

@@ -4,9 +4,9 @@ import { type State, stateSchema } from './state-schema.js'
 import type { Store } from './store.js'
 
 /**
- * A Store in memory, for tests. Saves a serialized copy (so later mutation of the saved object cannot leak
- * in), checks for secrets (walking the whole state: stricter than the file store's targeted screen), and can
- * be told to fail writes.
+ * A Store in memory, for tests. Saves a serialized copy (the JSON the holder passes, as the file store writes
+ * it), so later mutation of the saved object cannot leak in; checks for secrets (walking the whole state:
+ * stricter than the file store's targeted screen), and can be told to fail writes.
  */
 export class MemoryStore implements Store {
   private text: string | null
@@ -14,8 +14,6 @@ export class MemoryStore implements Store {
   failWith: string | undefined
   saves = 0
   lastSaveBytes: number | undefined
-  /** The text of the last successful save (see Store.lastText). */
-  lastText: string | undefined
   closed = false
 
   constructor(initial?: State | null) {
@@ -26,10 +24,10 @@ export class MemoryStore implements Store {
     return this.text === null ? null : stateSchema.parse(JSON.parse(this.text))
   }
 
-  async save(state: State): Promise<void> {
+  async save(state: State, json?: Buffer): Promise<void> {
     if (this.closed) throw new SeamAlertsError('STATE_WRITE_FAILED', 'memory store: closed')
     if (this.failWith) throw new SeamAlertsError('STATE_WRITE_FAILED', `memory store: ${this.failWith}`)
-    const text = JSON.stringify(state)
+    const text = json === undefined ? JSON.stringify(state) : json.toString('utf8').trimEnd()
     const secrets = findSecretKeys(state, text)
     if (secrets.length > 0) {
       throw new SeamAlertsError(
@@ -39,8 +37,7 @@ export class MemoryStore implements Store {
     }
     this.text = text
     this.saves += 1
-    this.lastSaveBytes = Buffer.byteLength(text)
-    this.lastText = text
+    this.lastSaveBytes = json?.length ?? Buffer.byteLength(text) + 1
   }
 
   /** What was last saved (a fresh copy). */

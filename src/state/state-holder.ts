@@ -1,5 +1,7 @@
 import { SeamAlertsError } from '../errors.js'
 import type { Logger } from '../log.js'
+import { stateJson } from './state-json.js'
+import { draftOf } from './state-layout.js'
 import type { State } from './state-schema.js'
 import type { StateAccess, Store } from './store.js'
 
@@ -7,25 +9,25 @@ export interface StateHolderOptions {
   /** The state of a fresh start (no file yet). */
   initial: () => State
   logger: Logger
-  /** Called after every successful save with its duration (clone excluded) and size. */
+  /** Called after every successful save with its duration (serializing and writing; the draft excluded) and size. */
   onWrite?: (ms: number, bytes: number) => void
   /** Called after every failed save (for a metric or a health flag). */
   onWriteError?: (error: unknown) => void
 }
 
 /**
- * The live state shared by the daemon's loops. Updates run one at a time in call order: each works on a deep
- * copy of the current state, the copy is saved, and only then adopted. A failed save rejects the update and
- * leaves the last durable state in charge; the next update writes again (the caller decides when).
+ * The live state shared by the daemon's loops. Updates run one at a time in call order: each works on a draft
+ * of the current state, the draft is saved, and only then adopted. A failed save rejects the update and leaves
+ * the last durable state in charge; the next update writes again (the caller decides when).
  *
- * The copy is `JSON.parse` of the text of the save that produced the current state (Store.lastText), about
- * twice as fast as structuredClone on a large state; structuredClone is the fallback while that text is not
- * known (right after load: zod defaults may differ from the file's text; or a store without lastText).
+ * A draft (state-layout.ts `draftOf`) has its own containers (maps and lists) but shares the records in them
+ * with the current state. The records of the current state are deep-frozen (serializing them with `stateJson`
+ * froze them), so a draft can never change the last durable state: code replaces a record it changes. That makes
+ * a draft a shallow copy of each map instead of a deep copy of everything, and lets `stateJson` reuse the text of
+ * every record the update did not replace.
  */
 export class StateHolder implements StateAccess {
   private state: State
-  /** `JSON.stringify(this.state)` when known (from the save that produced it), else undefined. */
-  private text: string | undefined
   private chain: Promise<unknown> = Promise.resolve()
   private closed = false
   /** True while the last save failed: what is on disk is the current state, but writing is in trouble. */
@@ -43,7 +45,9 @@ export class StateHolder implements StateAccess {
   static async open(store: Store, opts: StateHolderOptions): Promise<StateHolder> {
     const loaded = await store.load()
     if (!loaded) opts.logger.info('no saved state: starting fresh')
-    return new StateHolder(store, loaded ?? opts.initial(), opts)
+    const state = loaded ?? opts.initial()
+    stateJson(state) // freezes its records (and caches their text) before the first draft shares them
+    return new StateHolder(store, state, opts)
   }
 
   current(): State {
@@ -59,11 +63,11 @@ export class StateHolder implements StateAccess {
 
   private async apply<T>(mutate: (draft: State) => T): Promise<T> {
     if (this.closed) throw new SeamAlertsError('STATE_WRITE_FAILED', 'the state is closed')
-    const draft = this.text === undefined ? structuredClone(this.state) : (JSON.parse(this.text) as State)
+    const draft = draftOf(this.state)
     const result = (await mutate(draft)) as T
     const started = performance.now()
     try {
-      await this.store.save(draft)
+      await this.store.save(draft, stateJson(draft))
     } catch (error) {
       this.writeFailing = true
       this.opts.logger.error(
@@ -76,9 +80,6 @@ export class StateHolder implements StateAccess {
     if (this.writeFailing) this.opts.logger.warn('state saved again after earlier failures')
     this.writeFailing = false
     this.state = draft
-    // The holder is the store's only writer and the store sets lastText before `save` resolves, so this is
-    // the text of `draft` (or undefined for a store that does not keep it).
-    this.text = this.store.lastText
     this.opts.onWrite?.(performance.now() - started, this.store.lastSaveBytes ?? 0)
     return result
   }

@@ -7,16 +7,15 @@ import type { State } from './state-schema.js'
 export interface Store {
   /** The saved state, or null when there is none yet. Throws a STATE_CORRUPT error on a damaged file. */
   load(): Promise<State | null>
-  /** Atomically and durably replace the saved state. Throws STATE_WRITE_FAILED (disk full, permissions). */
-  save(state: State): Promise<void>
+  /**
+   * Atomically and durably replace the saved state. `json` is `stateJson(state)` when the caller has it already
+   * (StateHolder does: serializing is what freezes the records it shares between drafts); else the store
+   * serializes the state itself.
+   * Throws STATE_WRITE_FAILED (disk full, permissions).
+   */
+  save(state: State, json?: Buffer): Promise<void>
   /** Size in bytes of the last successful save, when the store knows it (reported to metrics). */
   readonly lastSaveBytes?: number
-  /**
-   * The compact JSON text (`JSON.stringify`) of the state passed to the last successful save, when the store
-   * keeps it: `JSON.parse(lastText)` is a fresh deep copy of that state (StateHolder uses it instead of
-   * structuredClone). Unset until the first successful save; a failed save leaves it unchanged.
-   */
-  readonly lastText?: string
   /** Release the lock and any handle. */
   close(): Promise<void>
 }

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { JsonFileStore } from '../../src/state/json-file-store.js'
 import { parseStateText } from '../../src/state/state-file.js'
+import { stateJson } from '../../src/state/state-json.js'
 import { emptyState, type State } from '../../src/state/state-schema.js'
 import { generation } from './fixtures/generation.js'
 
@@ -12,10 +13,10 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((store) => store.close()))
 })
 
-async function setup() {
+async function setup(opts: { prettyBelow?: number } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'seam-state-store-'))
   const file = path.join(dir, 'state.json')
-  const store = await JsonFileStore.open(file)
+  const store = await JsonFileStore.open(file, opts)
   open.push(store)
   return { dir, file, store }
 }
@@ -83,18 +84,19 @@ describe('JsonFileStore', () => {
     expect(store.lastSaveBytes).toBe(bytes.length)
   })
 
-  it('keeps the text of the last successful save as lastText (unchanged by a failed one)', async () => {
-    const { store } = await setup()
-    expect(store.lastText).toBeUndefined()
+  it('writes the JSON it is given (StateHolder passes stateJson), and a failed save leaves lastSaveBytes alone', async () => {
+    const { store, file } = await setup({ prettyBelow: 0 })
+    expect(store.lastSaveBytes).toBeUndefined()
     const state = generation(1)
-    await store.save(state)
-    expect(store.lastText).toBe(JSON.stringify(state))
+    await store.save(state, stateJson(state))
+    expect((await readFile(file)).equals(Buffer.from(`${JSON.stringify(state)}\n`))).toBe(true)
+    const saved = store.lastSaveBytes
+    expect(saved).toBe((await readFile(file)).length)
     const refused = generation(2)
     refused.deadLetters = [{ action: { token: 'x' } } as unknown as State['deadLetters'][number]]
     await expect(store.save(refused)).rejects.toMatchObject({ code: 'STATE_WRITE_FAILED' })
-    expect(store.lastText).toBe(JSON.stringify(state))
-    await store.save(generation(3))
-    expect(JSON.parse(store.lastText!)).toEqual(generation(3))
+    expect(store.lastSaveBytes).toBe(saved)
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(generation(1))
   })
 
   it('refuses a truncated file, naming the file, the problem and both recoveries', async () => {

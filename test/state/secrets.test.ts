@@ -153,7 +153,7 @@ describe('no secrets in the state', () => {
         message: expect.stringContaining('$.deadLetters[0].action.api_key'),
       })
       await expect(readFile(file)).rejects.toMatchObject({ code: 'ENOENT' })
-      expect(store.lastText).toBeUndefined()
+      expect(store.lastSaveBytes).toBeUndefined()
       await store.close()
     })
   })

@@ -96,7 +96,7 @@ describe('StateHolder', () => {
     await expect(holder.update(() => {})).rejects.toMatchObject({ code: 'STATE_WRITE_FAILED' })
   })
 
-  describe('copies made from the text of the last save (Store.lastText)', () => {
+  describe('drafts: own maps and lists, records shared with the current state and frozen there', () => {
     const touch = (draft: State, n: number) => {
       draft.updatedAt = n
       draft.devices[`d${n}`] = { name: `device ${n}`, fetchedAt: n }
@@ -105,24 +105,45 @@ describe('StateHolder', () => {
       draft.rules.windows.r = windows
     }
 
-    it('each draft is a deep copy of the current state, never sharing objects with it', async () => {
+    it('a draft cannot change the current state: records are replaced, and changing one in place throws', async () => {
       const store = new MemoryStore()
       const holder = await open(store)
       for (let n = 1; n <= 3; n++) await holder.update((draft) => touch(draft, n))
-      expect(store.lastText).toBe(JSON.stringify(holder.current()))
       const before = JSON.stringify(holder.current())
       const current = holder.current()
+      expect(Object.isFrozen(current.devices.d1)).toBe(true)
+      expect(Object.isFrozen(current.rules.windows.r!['{}']![0])).toBe(true)
       await holder.update((draft) => {
         expect(draft).toEqual(current)
-        expect(draft).not.toBe(current)
         expect(draft.rules.windows.r).not.toBe(current.rules.windows.r)
-        expect(draft.devices.d1).not.toBe(current.devices.d1)
-        draft.rules.windows.r!['{}']!.push({ event_id: 'x', at: 9 })
-        draft.devices.d1!.name = 'renamed'
+        expect(draft.devices).not.toBe(current.devices)
+        expect(draft.devices.d1).toBe(current.devices.d1) // shared, frozen
+        expect(() => draft.rules.windows.r!['{}']!.push({ event_id: 'x', at: 9 })).toThrow(TypeError)
+        expect(() => {
+          draft.devices.d1!.name = 'renamed'
+        }).toThrow(TypeError)
+        draft.rules.windows.r!['{}'] = [...draft.rules.windows.r!['{}']!, { event_id: 'x', at: 9 }]
+        draft.devices.d1 = { ...draft.devices.d1!, name: 'renamed' }
+        delete draft.devices.d2
         expect(JSON.stringify(current)).toBe(before)
       })
+      expect(JSON.stringify(current)).toBe(before)
       expect(holder.current().devices.d1?.name).toBe('renamed')
+      expect(holder.current().devices.d2).toBeUndefined()
       expect(holder.current().rules.windows.r?.['{}']).toHaveLength(4)
+      expect(store.saved()).toEqual(JSON.parse(JSON.stringify(holder.current())))
+    })
+
+    it('a loaded state is frozen before the first draft shares it', async () => {
+      const saved = emptyState()
+      saved.devices.d = { name: 'door', fetchedAt: 1 }
+      const holder = await open(new MemoryStore(saved))
+      await expect(
+        holder.update((draft) => {
+          draft.devices.d!.name = 'changed in place'
+        }),
+      ).rejects.toThrow(TypeError)
+      expect(holder.current().devices.d?.name).toBe('door')
     })
 
     it('after a failed save the next draft starts from the last durable state, not the failed draft', async () => {
@@ -149,7 +170,7 @@ describe('StateHolder', () => {
       expect(store.saved()).toEqual(JSON.parse(JSON.stringify(holder.current())))
     })
 
-    it('works the same with a store that does not keep the text (structuredClone)', async () => {
+    it('works the same with a store that serializes for itself (ignores the JSON passed to save)', async () => {
       const memory = new MemoryStore()
       const store: Store = {
         load: () => memory.load(),
@@ -160,9 +181,7 @@ describe('StateHolder', () => {
       for (let n = 1; n <= 2; n++) await holder.update((draft) => touch(draft, n))
       const current = holder.current()
       await holder.update((draft) => {
-        expect(draft).toEqual(current)
-        expect(draft.devices.d1).not.toBe(current.devices.d1)
-        draft.devices.d1!.name = 'renamed'
+        draft.devices.d1 = { ...draft.devices.d1!, name: 'renamed' }
       })
       expect(current.devices.d1?.name).toBe('device 1')
       expect(memory.saved()?.devices.d1?.name).toBe('renamed')

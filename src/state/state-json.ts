@@ -1,0 +1,149 @@
+import { deepFreeze } from '../frozen.js'
+import { childLayout, type Layout, RECORD, STATE_LAYOUT } from './state-layout.js'
+import type { State } from './state-schema.js'
+
+/**
+ * The state as compact JSON bytes, `JSON.stringify(state)` and a newline, made from cached pieces.
+ *
+ * Each record (see state-layout.ts) is deep-frozen when first serialized, so its text (`,"key":{...}` with the
+ * key it sits under) can be computed once and reused by every later save that still holds it. A save after an
+ * update that replaced a tenth of the records stringifies that tenth; the rest costs a map lookup per record,
+ * and the pieces are written straight into one buffer (no joined string to flatten and encode again).
+ *
+ * Pieces are strings, not buffers: small buffers share 8 KiB pool slabs, and one long-lived record would keep its
+ * whole slab alive.
+ */
+interface Piece {
+  /** The key the record was serialized under ('' in a list): the same record under another key is re-keyed. */
+  key: string
+  /** `,` + `"key":` (in a map) + the record's JSON. */
+  text: string
+  /** UTF-8 size of `text`. */
+  bytes: number
+}
+const pieces = new WeakMap<object, Piece>()
+
+/** Object keys are almost always plain ids: no escaping needed. */
+function quoteKey(key: string): string {
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i)
+    if (code < 0x20 || code === 0x22 || code === 0x5c || code > 0x7e) return JSON.stringify(key)
+  }
+  return `"${key}"`
+}
+
+const utf8Size = (text: string): number => {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return Buffer.byteLength(text, 'utf8')
+  return text.length
+}
+
+/**
+ * Writes the pieces straight into one buffer, sized from the last state written (and grown when it is not
+ * enough). ASCII text goes in as latin1: the same bytes, copied instead of transcoded.
+ */
+class Writer {
+  buffer: Buffer
+  offset = 0
+
+  constructor(capacity: number) {
+    this.buffer = Buffer.allocUnsafe(Math.max(capacity, 4096))
+  }
+
+  write(text: string, bytes: number): void {
+    if (this.offset + bytes > this.buffer.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.offset + bytes))
+      this.buffer.copy(bigger, 0, 0, this.offset)
+      this.buffer = bigger
+    }
+    this.offset += this.buffer.write(text, this.offset, bytes === text.length ? 'latin1' : 'utf8')
+  }
+}
+
+/** Size of the last state written: the next one is about the same. */
+let lastSize = 0
+
+const OPEN_BRACE = 0x7b
+const OPEN_BRACKET = 0x5b
+
+/** A record's member text (cached when the record is an object), or undefined when JSON leaves it out. */
+function recordPiece(value: unknown, key: string | undefined): Piece | undefined {
+  const label = key ?? ''
+  const prefix = key === undefined ? ',' : `,${quoteKey(key)}:`
+  if (typeof value !== 'object' || value === null) {
+    const json = JSON.stringify(value) // undefined for undefined and functions
+    return json === undefined
+      ? undefined
+      : { key: label, text: prefix + json, bytes: utf8Size(prefix + json) }
+  }
+  const cached = pieces.get(value)
+  if (cached !== undefined && cached.key === label) return cached
+  const joined = prefix + JSON.stringify(value)
+  const bytes = utf8Size(joined)
+  // One flat string (not the two-part string `+` makes): every later save copies it with one memcpy.
+  const text = bytes === joined.length ? Buffer.from(joined, 'latin1').toString('latin1') : joined
+  const piece = { key: label, text, bytes }
+  deepFreeze(value) // a cached text is only ever reused for a record that cannot change
+  pieces.set(value, piece)
+  return piece
+}
+
+/**
+ * Write a member of a container: `,` then `"key":` (in a map) then the value. False (nothing written) when JSON
+ * leaves the value out. Every member starts with a comma; the container's bracket later overwrites the first.
+ */
+function writeMember(out: Writer, value: unknown, layout: Layout, key: string | undefined): boolean {
+  if (layout === RECORD || typeof value !== 'object' || value === null) {
+    const piece = recordPiece(value, key)
+    if (piece === undefined) return false
+    out.write(piece.text, piece.bytes)
+    return true
+  }
+  const prefix = key === undefined ? ',' : `,${quoteKey(key)}:`
+  out.write(prefix, utf8Size(prefix))
+  writeContainer(out, value as object, layout)
+  return true
+}
+
+/** Write a map or list: its members, then the opening bracket over the first member's comma, then the closing. */
+function writeContainer(out: Writer, value: object, layout: Exclude<Layout, typeof RECORD>): void {
+  const start = out.offset
+  const list = Array.isArray(value)
+  if (list) {
+    const child = childLayout(layout, '*')
+    for (const item of value) if (!writeMember(out, item, child, undefined)) out.write(',null', 5)
+  } else {
+    const map = value as Record<string, unknown>
+    const recordsOnly = layout['*'] === RECORD && Object.keys(layout).length === 1
+    // Object.keys, not for-in: big maps are in dictionary mode, where for-in re-checks every key.
+    const keys = Object.keys(map)
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!
+      const item = map[k]
+      if (recordsOnly && typeof item === 'object' && item !== null) {
+        const cached = pieces.get(item) // the hot path: an unchanged record of a big map
+        if (cached !== undefined && cached.key === k) {
+          out.write(cached.text, cached.bytes)
+          continue
+        }
+      }
+      writeMember(out, item, recordsOnly ? RECORD : childLayout(layout, k), k)
+    }
+  }
+  if (out.offset === start) out.write(list ? '[]' : '{}', 2)
+  else {
+    out.buffer[start] = list ? OPEN_BRACKET : OPEN_BRACE
+    out.write(list ? ']' : '}', 1)
+  }
+}
+
+/**
+ * `JSON.stringify(state)` and a newline, as UTF-8. Deep-freezes every record of `state` on the way (the ones
+ * already frozen are those whose text is reused): from then on a record of `state` can only be replaced.
+ */
+export function stateJson(state: State): Buffer {
+  const out = new Writer(lastSize + (lastSize >> 3))
+  writeContainer(out, state, STATE_LAYOUT as Exclude<Layout, typeof RECORD>)
+  out.write('\n', 1)
+  lastSize = out.offset
+  return out.buffer.subarray(0, out.offset)
+}
