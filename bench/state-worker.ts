@@ -1,0 +1,110 @@
+/**
+ * One state-write case in its own process (a clean heap: no other section's garbage in its GC pauses):
+ *   node --import tsx bench/state-worker.ts <devices> <typical|busiest> <cycles> <opens>
+ * Runs the daemon's path: a StateHolder over a JsonFileStore, one update per poll cycle with that cycle's changes
+ * (bench/state-fixture.ts churn). Measures each write (serialize + durable write, StateHolder's onWrite), each whole
+ * update, StateHolder.open on the file afterwards, and, as the same-run baseline, JSON.stringify + UTF-8 of the
+ * same state after each cycle. Prints one JSON line of medians.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import type { Logger } from '../src/log.js'
+import type { State } from '../src/state/state-schema.js'
+import type { StateAccess, Store } from '../src/state/store.js'
+import { optionalImport } from './optional-import.js'
+import { buildState, churn } from './state-fixture.js'
+import { median, round } from './stats.js'
+
+interface Modules {
+  store: { JsonFileStore: { open(file: string): Promise<Store> } }
+  holder: {
+    StateHolder: {
+      open(
+        store: Store,
+        opts: { initial: () => State; logger: Logger; onWrite?: (ms: number, bytes: number) => void },
+      ): Promise<StateAccess & { close(): Promise<void> }>
+    }
+  }
+  log: { silentLogger: Logger }
+}
+
+export interface StateWorkerLine {
+  write_ms: number
+  update_ms: number
+  open_ms: number
+  stringify_ms: number
+  bytes: number
+}
+
+async function load(): Promise<Modules | string> {
+  const store = await optionalImport<Modules['store']>('src/state/json-file-store.js')
+  const holder = await optionalImport<Modules['holder']>('src/state/state-holder.js')
+  const log = await optionalImport<Modules['log']>('src/log.js')
+  for (const loaded of [store, holder, log]) if ('missing' in loaded) return loaded.missing
+  return {
+    store: (store as { module: Modules['store'] }).module,
+    holder: (holder as { module: Modules['holder'] }).module,
+    log: (log as { module: Modules['log'] }).module,
+  }
+}
+
+async function main(): Promise<void> {
+  const [devicesArg = '10000', shapeArg = 'typical', cyclesArg = '11', opensArg = '3'] = process.argv.slice(2)
+  const devices = Number(devicesArg)
+  const shape = shapeArg === 'busiest' ? 'busiest' : 'typical'
+  const m = await load()
+  if (typeof m === 'string') {
+    process.stdout.write(`${JSON.stringify({ missing: m })}\n`)
+    return
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'seam-alerts-bench-state-'))
+  try {
+    const file = path.join(dir, 'state.json')
+    const writes: number[] = []
+    const updates: number[] = []
+    const stringify: number[] = []
+    const holder = await m.holder.StateHolder.open(await m.store.JsonFileStore.open(file), {
+      initial: () => buildState(devices, shape),
+      logger: m.log.silentLogger,
+      onWrite: (ms) => writes.push(ms),
+    })
+    try {
+      for (let cycle = 0; cycle <= Number(cyclesArg); cycle++) {
+        const start = performance.now()
+        await holder.update((draft) => churn(draft, devices, cycle))
+        if (cycle === 0) continue // the first wrote the file for the first time
+        updates.push(performance.now() - start)
+        const before = performance.now()
+        Buffer.from(`${JSON.stringify(holder.current())}\n`, 'utf8')
+        stringify.push(performance.now() - before)
+      }
+    } finally {
+      await holder.close()
+    }
+    const opens: number[] = []
+    for (let i = 0; i < Number(opensArg); i++) {
+      const start = performance.now()
+      const again = await m.holder.StateHolder.open(await m.store.JsonFileStore.open(file), {
+        initial: () => {
+          throw new Error(`${file} should exist`)
+        },
+        logger: m.log.silentLogger,
+      })
+      opens.push(performance.now() - start)
+      await again.close()
+    }
+    const line: StateWorkerLine = {
+      write_ms: round(median(writes.slice(1)), 1),
+      update_ms: round(median(updates), 1),
+      open_ms: round(median(opens), 1),
+      stringify_ms: round(median(stringify), 1),
+      bytes: (await stat(file)).size,
+    }
+    process.stdout.write(`${JSON.stringify(line)}\n`)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+await main()
