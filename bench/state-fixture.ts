@@ -1,3 +1,4 @@
+import { ownMap } from '../src/frozen.js'
 import type { State } from '../src/state/state-schema.js'
 import { deviceId } from './generate.js'
 
@@ -73,18 +74,25 @@ export function buildState(devices: number, shape: 'typical' | 'busiest' = 'typi
   return state
 }
 
+/** How much of the state one poll cycle changes (see churn). */
+export type CycleLoad = 'typical' | 'heavy'
+
 /**
- * One poll cycle's worth of changes, as the daemon makes them (records replaced, never changed in place): at the
- * default `pollInterval: 30s` and the ~33 events/s of a 10k-device workspace, about 1,000 events, i.e. one event
- * per ten devices. Each event adds a window entry to its device's group (dropping the oldest) and a seen id (the
- * source replaces the seen map, the oldest ids pruned); every fourth also fires through the throttle, and every
- * tenth refreshes its device's cached name.
+ * One poll cycle's worth of changes, made as the daemon makes them (records replaced; a shared map copied before it
+ * is written, with ownMap). At the default `pollInterval: 30s` and the ~33 events/s of a 10k-device workspace, a
+ * cycle holds about 1,000 events: one per ten devices. Every event adds a seen id (the source replaces the seen map,
+ * the oldest ids dropped) and a window entry to its device's group (as a rule like lock-activity-window does for
+ * the lock events most traffic is; the fixture files it under one windowed rule).
+ * - `typical`: alerts are rare: one every 30 cycles (about 100 a day), which replaces its throttle and caches its
+ *   device's name (names are fetched for alerted devices only, and stay fresh a day). Most cycles have none.
+ * - `heavy`: an alert storm: one event in four fires and one in ten refreshes a name, every cycle.
  */
-export function churn(state: State, devices: number, cycle: number): void {
+export function churn(state: State, devices: number, cycle: number, load: CycleLoad = 'typical'): void {
   const events = Math.max(1, Math.round(devices / 10))
+  const fires = (e: number) => (load === 'heavy' ? e % 4 === 0 : e === 0 && cycle % 30 === 0)
+  const names = (e: number) => (load === 'heavy' ? e % 10 === 0 : e === 0 && cycle % 30 === 0)
   const now = T0 + 3_600_000 + cycle * 30_000
-  const windows = state.rules.windows['access-denied-burst']!
-  const throttles = state.rules.throttles['low-battery']!
+  const windows = ownMap(state.rules.windows, 'access-denied-burst')
   const seen: Record<string, number> = {}
   const ids = Object.keys(state.source.seen)
   for (const id of ids.slice(events)) seen[id] = state.source.seen[id]!
@@ -93,8 +101,8 @@ export function churn(state: State, devices: number, cycle: number): void {
     const group = JSON.stringify([deviceId(d)])
     const entries = windows[group] ?? []
     windows[group] = [...entries.slice(-1), { event_id: `evt_c${cycle}_${e}`, at: now + e }]
-    if (e % 4 === 0) throttles[group] = { lastFireAt: now + e, suppressed: 0 }
-    if (e % 10 === 0) state.devices[deviceId(d)] = { name: `Front door ${d}`, fetchedAt: now }
+    if (fires(e)) ownMap(state.rules.throttles, 'low-battery')[group] = { lastFireAt: now + e, suppressed: 0 }
+    if (names(e)) ownMap(state, 'devices')[deviceId(d)] = { name: `Front door ${d}`, fetchedAt: now }
     seen[`evt_c${cycle}_${e}`] = now + e
   }
   state.source = { ...state.source, cursor: iso(now), seen }

@@ -1,6 +1,6 @@
 /**
  * One state-write case in its own process (a clean heap: no other section's garbage in its GC pauses):
- *   node --import tsx bench/state-worker.ts <devices> <typical|busiest> <cycles> <opens>
+ *   node --import tsx bench/state-worker.ts <devices> <typical|busiest> <typical|heavy> <cycles> <opens>
  * Runs the daemon's path: a StateHolder over a JsonFileStore, one update per poll cycle with that cycle's changes
  * (bench/state-fixture.ts churn). Measures each write (serialize + durable write, StateHolder's onWrite), each whole
  * update, StateHolder.open on the file afterwards, and, as the same-run baseline, JSON.stringify + UTF-8 of the
@@ -37,7 +37,7 @@ export interface StateWorkerLine {
   bytes: number
 }
 
-async function load(): Promise<Modules | string> {
+async function loadModules(): Promise<Modules | string> {
   const store = await optionalImport<Modules['store']>('src/state/json-file-store.js')
   const holder = await optionalImport<Modules['holder']>('src/state/state-holder.js')
   const log = await optionalImport<Modules['log']>('src/log.js')
@@ -50,10 +50,12 @@ async function load(): Promise<Modules | string> {
 }
 
 async function main(): Promise<void> {
-  const [devicesArg = '10000', shapeArg = 'typical', cyclesArg = '11', opensArg = '3'] = process.argv.slice(2)
+  const [devicesArg = '10000', shapeArg = 'typical', loadArg = 'typical', cyclesArg = '11', opensArg = '3'] =
+    process.argv.slice(2)
   const devices = Number(devicesArg)
   const shape = shapeArg === 'busiest' ? 'busiest' : 'typical'
-  const m = await load()
+  const load = loadArg === 'heavy' ? 'heavy' : 'typical'
+  const m = await loadModules()
   if (typeof m === 'string') {
     process.stdout.write(`${JSON.stringify({ missing: m })}\n`)
     return
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
     try {
       for (let cycle = 0; cycle <= Number(cyclesArg); cycle++) {
         const start = performance.now()
-        await holder.update((draft) => churn(draft, devices, cycle))
+        await holder.update((draft) => churn(draft, devices, cycle, load))
         if (cycle === 0) continue // the first wrote the file for the first time
         updates.push(performance.now() - start)
         const before = performance.now()

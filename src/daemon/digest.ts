@@ -1,3 +1,4 @@
+import { ownMap } from '../frozen.js'
 import type { Action } from '../rules/action-schema.js'
 import type { Decision } from '../rules/decision.js'
 import type { DigestEntry, State } from '../state/state-schema.js'
@@ -10,8 +11,7 @@ export const DIGEST_EVENT_TYPE = 'seam_alerts.digest'
 
 /** Add one fire of a digest rule to the collected entries (state.digests[rule][groupKey]). */
 export function collectDigestFire(draft: State, decision: Decision): void {
-  const byGroup = draft.digests[decision.rule] ?? {}
-  draft.digests[decision.rule] = byGroup
+  const byGroup = ownMap(draft.digests, decision.rule)
   const key = JSON.stringify(decision.group ?? {})
   const stored = byGroup[key]
   // A stored entry may be shared with the last saved state (frozen): change a copy.

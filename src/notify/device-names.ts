@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js'
 import { errorMessage } from '../errors.js'
+import { ownMap } from '../frozen.js'
 import type { Logger } from '../log.js'
 import type { StateAccess } from '../state/store.js'
 
@@ -62,7 +63,7 @@ export class DeviceNames {
       // Cache write in the background: an alert never waits for the state file.
       state
         .update((draft) => {
-          draft.devices[deviceId] = { name, fetchedAt }
+          ownMap(draft, 'devices')[deviceId] = { name, fetchedAt }
         })
         .catch((error) => logger.warn({ deviceId, err: errorMessage(error) }, 'could not cache device name'))
       return name

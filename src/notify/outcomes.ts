@@ -1,3 +1,4 @@
+import { ownMap } from '../frozen.js'
 import { type Group, incidentKey } from '../rules/decision.js'
 import type { OutboxItem, State } from '../state/state-schema.js'
 import type { DeliveryReceipt } from './notifier.js'
@@ -11,12 +12,13 @@ export type Outcome =
 /** The incident's thread record, ready to change: a stored one (frozen, shared with the saved state) is copied. */
 function thread(draft: State, item: OutboxItem) {
   const key = incidentKey(item.decision.rule, item.decision.group as Group)
-  const stored = draft.threads[key]
+  const threads = ownMap(draft, 'threads')
+  const stored = threads[key]
   if (stored && !Object.isFrozen(stored)) return stored
   const record = stored
     ? { ...stored, slack: { ...stored.slack }, email: { ...stored.email } }
     : { slack: {}, email: {} }
-  draft.threads[key] = record
+  threads[key] = record
   return record
 }
 

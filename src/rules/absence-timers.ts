@@ -46,10 +46,9 @@ export function openTimer(
 
 /** An absence event of the group with occurred_at <= the deadline cancels the open timer. */
 export function cancelTimer(state: RuleState, ruleId: string, key: string, at: number): boolean {
-  const timers = state.timers[ruleId]
-  const open = timers?.[key]
-  if (!timers || !open || at > open.deadline) return false
-  delete timers[key]
+  const open = state.timers[ruleId]?.[key]
+  if (!open || at > open.deadline) return false
+  delete bucket(state.timers, ruleId)[key]
   if (open.deadline <= (earliest.get(state) ?? Number.NEGATIVE_INFINITY)) forgetEarliest(state)
   return true
 }
@@ -68,12 +67,15 @@ export function takeDueTimers(state: RuleState, until: number, inclusive: boolea
   if (min > until || (min === until && !inclusive)) return NONE
   const due: DueTimer[] = []
   for (const [ruleId, timers] of Object.entries(state.timers)) {
+    const taken = due.length
     for (const [key, timer] of Object.entries(timers))
-      if (timer.deadline < until || (inclusive && timer.deadline === until)) {
-        due.push({ ruleId, key, timer })
-        delete timers[key]
-      }
-    if (Object.keys(timers).length === 0) delete state.timers[ruleId]
+      if (timer.deadline < until || (inclusive && timer.deadline === until)) due.push({ ruleId, key, timer })
+    if (due.length === taken) continue
+    if (due.length - taken === Object.keys(timers).length) delete state.timers[ruleId]
+    else {
+      const own = bucket(state.timers, ruleId)
+      for (let i = taken; i < due.length; i++) delete own[due[i]!.key]
+    }
   }
   forgetEarliest(state)
   return due.sort((a, b) => a.timer.deadline - b.timer.deadline)

@@ -59,10 +59,9 @@ export function resolve(
   event: SeamEvent,
   at: number,
 ): Decision | null {
-  const incidents = state.incidents[compiled.rule.id]
-  const incident = incidents?.[key]
-  if (!incidents || !incident) return null
-  delete incidents[key]
+  const incident = state.incidents[compiled.rule.id]?.[key]
+  if (!incident) return null
+  delete bucket(state.incidents, compiled.rule.id)[key]
   return {
     rule: compiled.rule.id,
     kind: 'resolve',

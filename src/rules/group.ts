@@ -1,3 +1,4 @@
+import { ownMap } from '../frozen.js'
 import type { Group } from './decision.js'
 
 const hasOwn = Object.prototype.hasOwnProperty
@@ -31,14 +32,12 @@ export function groupObject(groupBy: readonly string[], event: Record<string, un
   return group
 }
 
-/** The bucket of one rule in a state map, created on first use. */
+/**
+ * The bucket of one rule in a state map, ready to change: created on first use, and copied first when it is shared
+ * with the last saved state (frozen; see src/frozen.ts). Read-only code reads `map[ruleId]` instead.
+ */
 export function bucket<T>(map: Record<string, Record<string, T>>, ruleId: string): Record<string, T> {
-  let found = map[ruleId]
-  if (!found) {
-    found = {}
-    map[ruleId] = found
-  }
-  return found
+  return ownMap(map, ruleId)
 }
 
 /** ISO text of a time; `text` (the event's own occurred_at) is reused when it already is that exact form. */

@@ -1,5 +1,6 @@
 import { forgetEarliest } from './absence-timers.js'
 import type { CompiledRule } from './compiled-rule.js'
+import { bucket } from './group.js'
 import type { RuleSet } from './rule-set.js'
 import type { RuleState } from './rule-state.js'
 import { pruneWindows } from './window-step.js'
@@ -20,9 +21,15 @@ export function pruneState(state: RuleState, ruleSet: RuleSet): void {
       delete state.throttles[ruleId]
       continue
     }
-    for (const [key, entry] of Object.entries(throttles))
-      if (entry.suppressed === 0 && entry.lastFireAt + throttle <= state.clock) delete throttles[key]
-    if (Object.keys(throttles).length === 0) delete state.throttles[ruleId]
+    const expired = Object.keys(throttles).filter((key) => {
+      const entry = throttles[key]!
+      return entry.suppressed === 0 && entry.lastFireAt + throttle <= state.clock
+    })
+    if (expired.length === Object.keys(throttles).length) delete state.throttles[ruleId]
+    else if (expired.length > 0) {
+      const own = bucket(state.throttles, ruleId)
+      for (const key of expired) delete own[key]
+    }
   }
   for (const [ruleId, timers] of Object.entries(state.timers))
     if (!ruleSet.getCompiled(ruleId)?.rule.absence || Object.keys(timers).length === 0)

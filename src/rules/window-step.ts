@@ -34,13 +34,16 @@ export function windowStep(
 
 /** Drop window entries that can no longer count (older than clock - within) and empty groups. */
 export function pruneWindows(state: RuleState, ruleId: string, within: number): void {
-  const windows = state.windows[ruleId]
-  if (!windows) return
+  const shared = state.windows[ruleId]
+  if (!shared) return
   const floor = state.clock - within
-  for (const [key, entries] of Object.entries(windows)) {
+  let windows: Record<string, WindowEntry[]> | undefined // a writable bucket, taken at the first change only
+  for (const [key, entries] of Object.entries(shared)) {
+    if (entries.every((entry) => entry.at >= floor)) continue
+    windows ??= bucket(state.windows, ruleId)
     const kept = entries.filter((entry) => entry.at >= floor)
     if (kept.length === 0) delete windows[key]
-    else if (kept.length !== entries.length) windows[key] = kept
+    else windows[key] = kept
   }
-  if (Object.keys(windows).length === 0) delete state.windows[ruleId]
+  if (Object.keys(windows ?? shared).length === 0) delete state.windows[ruleId]
 }

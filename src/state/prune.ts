@@ -1,4 +1,5 @@
 import type { Config } from '../config.js'
+import { ownMap } from '../frozen.js'
 import { incidentKey } from '../rules/decision.js'
 import type { State } from './state-schema.js'
 
@@ -61,13 +62,22 @@ export function pruneState(draft: State, opts: PruneOptions): void {
     now - retention.deadLetters,
     retention.deadLettersMax,
   )
-  for (const [id, entry] of Object.entries(draft.devices)) {
-    if (entry.fetchedAt < now - retention.deviceNames) delete draft.devices[id]
+  // The maps are shared with the last saved state until changed: take a writable copy only when deleting.
+  const oldNames = Object.keys(draft.devices).filter(
+    (id) => draft.devices[id]!.fetchedAt < now - retention.deviceNames,
+  )
+  if (oldNames.length > 0) {
+    const devices = ownMap(draft, 'devices')
+    for (const id of oldNames) delete devices[id]
   }
   const open = openIncidentKeys(draft)
   const pending = pendingIncidentKeys(draft)
-  for (const [key, thread] of Object.entries(draft.threads)) {
-    if (isOpen(key, open) || pending.has(key)) continue
-    if ((thread.firedAt ?? 0) < now - retention.sent) delete draft.threads[key]
+  const oldThreads = Object.keys(draft.threads).filter((key) => {
+    if (isOpen(key, open) || pending.has(key)) return false
+    return (draft.threads[key]!.firedAt ?? 0) < now - retention.sent
+  })
+  if (oldThreads.length > 0) {
+    const threads = ownMap(draft, 'threads')
+    for (const key of oldThreads) delete threads[key]
   }
 }

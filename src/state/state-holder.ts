@@ -20,11 +20,12 @@ export interface StateHolderOptions {
  * of the current state, the draft is saved, and only then adopted. A failed save rejects the update and leaves
  * the last durable state in charge; the next update writes again (the caller decides when).
  *
- * A draft (state-layout.ts `draftOf`) has its own containers (maps and lists) but shares the records in them
- * with the current state. The records of the current state are deep-frozen (serializing them with `stateJson`
- * froze them), so a draft can never change the last durable state: code replaces a record it changes. That makes
- * a draft a shallow copy of each map instead of a deep copy of everything, and lets `stateJson` reuse the text of
- * every record the update did not replace.
+ * A draft (state-layout.ts `draftOf`) has its own copies of the small maps and lists, and shares the records and
+ * the big maps (a rule's groups, device names, threads) with the current state. Those are frozen (serializing
+ * them with `stateJson` froze them), so a draft can never change the last durable state: code replaces a record
+ * it changes, and takes a writable copy of a big map before writing to it (`ownMap`). A draft costs a copy of the
+ * small parts, not a deep copy of everything, and `stateJson` reuses the text of every record and big map the
+ * update did not touch.
  */
 export class StateHolder implements StateAccess {
   private state: State

@@ -1,5 +1,12 @@
 import { deepFreeze } from '../frozen.js'
-import { childLayout, type Layout, RECORD, STATE_LAYOUT } from './state-layout.js'
+import {
+  type ContainerLayout,
+  childLayout,
+  isShared,
+  type Layout,
+  RECORD,
+  STATE_LAYOUT,
+} from './state-layout.js'
 import type { State } from './state-schema.js'
 
 /**
@@ -32,7 +39,9 @@ function quoteKey(key: string): string {
   return `"${key}"`
 }
 
+/** UTF-8 size: a JS scan for the short texts of most records, one native call for long ones. */
 const utf8Size = (text: string): number => {
+  if (text.length > 256) return Buffer.byteLength(text, 'utf8')
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return Buffer.byteLength(text, 'utf8')
   return text.length
 }
@@ -44,6 +53,8 @@ const utf8Size = (text: string): number => {
 class Writer {
   buffer: Buffer
   offset = 0
+  /** How many texts written so far were not pure ASCII. */
+  wide = 0
 
   constructor(capacity: number) {
     this.buffer = Buffer.allocUnsafe(Math.max(capacity, 4096))
@@ -55,6 +66,7 @@ class Writer {
       this.buffer.copy(bigger, 0, 0, this.offset)
       this.buffer = bigger
     }
+    if (bytes !== text.length) this.wide++
     this.offset += this.buffer.write(text, this.offset, bytes === text.length ? 'latin1' : 'utf8')
   }
 }
@@ -98,14 +110,31 @@ function writeMember(out: Writer, value: unknown, layout: Layout, key: string | 
     out.write(piece.text, piece.bytes)
     return true
   }
+  const shared = isShared(layout)
+  if (shared) {
+    const cached = pieces.get(value) // a shared map no update has written to since it was last saved
+    if (cached !== undefined && cached.key === (key ?? '')) {
+      out.write(cached.text, cached.bytes)
+      return true
+    }
+  }
+  const start = out.offset
+  const wide = out.wide
   const prefix = key === undefined ? ',' : `,${quoteKey(key)}:`
   out.write(prefix, utf8Size(prefix))
   writeContainer(out, value as object, layout)
+  if (shared) {
+    // From now on it can only be replaced (ownMap copies it), so its text stays true.
+    Object.freeze(value)
+    const ascii = out.wide === wide
+    const text = out.buffer.toString(ascii ? 'latin1' : 'utf8', start, out.offset)
+    pieces.set(value, { key: key ?? '', text, bytes: out.offset - start })
+  }
   return true
 }
 
 /** Write a map or list: its members, then the opening bracket over the first member's comma, then the closing. */
-function writeContainer(out: Writer, value: object, layout: Exclude<Layout, typeof RECORD>): void {
+function writeContainer(out: Writer, value: object, layout: ContainerLayout): void {
   const start = out.offset
   const list = Array.isArray(value)
   if (list) {
@@ -142,7 +171,7 @@ function writeContainer(out: Writer, value: object, layout: Exclude<Layout, type
  */
 export function stateJson(state: State): Buffer {
   const out = new Writer(lastSize + (lastSize >> 3))
-  writeContainer(out, state, STATE_LAYOUT as Exclude<Layout, typeof RECORD>)
+  writeContainer(out, state, STATE_LAYOUT)
   out.write('\n', 1)
   lastSize = out.offset
   return out.buffer.subarray(0, out.offset)

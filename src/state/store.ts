@@ -28,8 +28,13 @@ export interface StateAccess {
   /** The last durable state. Read-only: never mutate it. */
   current(): State
   /**
-   * Apply `mutate` to a copy, persist the copy, then adopt it. Updates run one at a time in call order.
+   * Apply `mutate` to a draft, persist the draft, then adopt it. Updates run one at a time in call order.
    * If saving fails the promise rejects and the current state is unchanged.
+   *
+   * The draft's records (a window's entries, a throttle, an outbox item, ...) and big maps (a rule's groups,
+   * `devices`, `threads`, a digest rule's groups) are frozen and shared with the current state: replace a record
+   * instead of changing it, and write to a big map through `ownMap` / `bucket` (src/frozen.ts, src/rules/group.ts),
+   * which copies it once per update. A write in place throws a TypeError and changes nothing.
    */
   update<T>(mutate: (draft: State) => T): Promise<T>
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ownMap } from '../../src/frozen.js'
 import { silentLogger } from '../../src/log.js'
 import { MemoryStore } from '../../src/state/memory-store.js'
 import { StateHolder } from '../../src/state/state-holder.js'
@@ -96,13 +97,12 @@ describe('StateHolder', () => {
     await expect(holder.update(() => {})).rejects.toMatchObject({ code: 'STATE_WRITE_FAILED' })
   })
 
-  describe('drafts: own maps and lists, records shared with the current state and frozen there', () => {
+  describe('drafts: own small maps and lists; records and big maps shared with the current state, frozen there', () => {
     const touch = (draft: State, n: number) => {
       draft.updatedAt = n
-      draft.devices[`d${n}`] = { name: `device ${n}`, fetchedAt: n }
-      const windows = draft.rules.windows.r ?? {}
+      ownMap(draft, 'devices')[`d${n}`] = { name: `device ${n}`, fetchedAt: n }
+      const windows = ownMap(draft.rules.windows, 'r')
       windows['{}'] = [...(windows['{}'] ?? []), { event_id: `e${n}`, at: n }]
-      draft.rules.windows.r = windows
     }
 
     it('a draft cannot change the current state: records are replaced, and changing one in place throws', async () => {
@@ -115,16 +115,21 @@ describe('StateHolder', () => {
       expect(Object.isFrozen(current.rules.windows.r!['{}']![0])).toBe(true)
       await holder.update((draft) => {
         expect(draft).toEqual(current)
-        expect(draft.rules.windows.r).not.toBe(current.rules.windows.r)
-        expect(draft.devices).not.toBe(current.devices)
-        expect(draft.devices.d1).toBe(current.devices.d1) // shared, frozen
+        expect(draft.rules.windows).not.toBe(current.rules.windows) // small maps: the draft's own
+        expect(draft.rules.windows.r).toBe(current.rules.windows.r) // big maps and records: shared, frozen
+        expect(draft.devices).toBe(current.devices)
         expect(() => draft.rules.windows.r!['{}']!.push({ event_id: 'x', at: 9 })).toThrow(TypeError)
         expect(() => {
           draft.devices.d1!.name = 'renamed'
         }).toThrow(TypeError)
-        draft.rules.windows.r!['{}'] = [...draft.rules.windows.r!['{}']!, { event_id: 'x', at: 9 }]
-        draft.devices.d1 = { ...draft.devices.d1!, name: 'renamed' }
-        delete draft.devices.d2
+        expect(() => {
+          draft.devices.d9 = { name: 'added in place', fetchedAt: 9 }
+        }).toThrow(TypeError)
+        const windows = ownMap(draft.rules.windows, 'r')
+        windows['{}'] = [...windows['{}']!, { event_id: 'x', at: 9 }]
+        const devices = ownMap(draft, 'devices')
+        devices.d1 = { ...devices.d1!, name: 'renamed' }
+        delete devices.d2
         expect(JSON.stringify(current)).toBe(before)
       })
       expect(JSON.stringify(current)).toBe(before)
@@ -181,7 +186,7 @@ describe('StateHolder', () => {
       for (let n = 1; n <= 2; n++) await holder.update((draft) => touch(draft, n))
       const current = holder.current()
       await holder.update((draft) => {
-        draft.devices.d1 = { ...draft.devices.d1!, name: 'renamed' }
+        ownMap(draft, 'devices').d1 = { ...draft.devices.d1!, name: 'renamed' }
       })
       expect(current.devices.d1?.name).toBe('device 1')
       expect(memory.saved()?.devices.d1?.name).toBe('renamed')

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { ownMap } from '../../src/frozen.js'
 import { stateJson } from '../../src/state/state-json.js'
 import { draftOf } from '../../src/state/state-layout.js'
 import { emptyState, type State } from '../../src/state/state-schema.js'
@@ -31,6 +32,8 @@ type Op =
   | { kind: 'outbox'; value: unknown }
   | { kind: 'seen'; ids: string[] }
   | { kind: 'top'; value: unknown }
+  | { kind: 'drop'; rule: string }
+  | { kind: 'replaceDevices' }
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
@@ -56,37 +59,41 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('outbox' as const), value: record }),
   fc.record({ kind: fc.constant('seen' as const), ids: fc.array(key, { maxLength: 4 }) }),
   fc.record({ kind: fc.constant('top' as const), value: record }),
+  fc.record({ kind: fc.constant('drop' as const), rule: fc.constantFrom('r1', 'r2') }),
+  fc.record({ kind: fc.constant('replaceDevices' as const) }),
 )
 
 const setOwn = (map: Record<string, unknown>, k: string, value: unknown) =>
   Object.defineProperty(map, k, { value, writable: true, enumerable: true, configurable: true })
 
-/** Apply one change the way the daemon's code does: containers are changed, records replaced. */
+/** Apply one change the way the daemon's code does: records replaced, shared maps copied first (ownMap). */
 function apply(draft: State, change: Op): void {
   const anyDraft = draft as unknown as Record<string, Record<string, Record<string, unknown>>>
   switch (change.kind) {
     case 'set': {
       if (change.part === 'devices' || change.part === 'threads')
-        setOwn(anyDraft[change.part]!, change.key, change.value)
+        setOwn(ownMap(anyDraft, change.part), change.key, change.value)
       else {
         const parts =
           change.part === 'digests'
             ? anyDraft.digests!
             : (anyDraft.rules as never as Record<string, Record<string, unknown>>)[change.part]!
-        parts[change.rule] ??= {}
-        const byGroup = parts[change.rule] as Record<string, unknown>
-        setOwn(byGroup, change.key, change.value)
+        setOwn(
+          ownMap(parts as Record<string, Record<string, unknown>>, change.rule),
+          change.key,
+          change.value,
+        )
       }
       return
     }
     case 'delete':
-      if (change.part === 'devices') delete draft.devices[change.key]
-      else delete draft.rules.windows[change.rule]?.[change.key]
+      if (change.part === 'devices') delete ownMap(draft, 'devices')[change.key]
+      else if (draft.rules.windows[change.rule]) delete ownMap(draft.rules.windows, change.rule)[change.key]
       return
     case 'move': {
       // The same record object under another key: its cached text must not be reused with the old key.
       if (Object.hasOwn(draft.devices, change.from))
-        setOwn(draft.devices, change.to, draft.devices[change.from])
+        setOwn(ownMap(draft, 'devices'), change.to, draft.devices[change.from])
       return
     }
     case 'outbox':
@@ -98,11 +105,17 @@ function apply(draft: State, change: Op): void {
     case 'top':
       ;(draft as unknown as Record<string, unknown>).extra = change.value
       return
+    case 'drop':
+      delete draft.rules.windows[change.rule]
+      return
+    case 'replaceDevices':
+      draft.devices = { fresh: { name: 'a whole new map', fetchedAt: 1 } }
+      return
   }
 }
 
 describe('stateJson: JSON.stringify of the state, from cached record texts', () => {
-  it('is byte for byte JSON.stringify and a newline, and freezes the records but not the maps', () => {
+  it('is byte for byte JSON.stringify and a newline; freezes the records and the shared maps, not the rest', () => {
     const state = emptyState()
     state.devices.d = { name: 'Tür Süd 🔒', fetchedAt: 1 }
     state.rules.windows.r = { '["d"]': [{ event_id: 'e', at: 1 }] }
@@ -111,7 +124,9 @@ describe('stateJson: JSON.stringify of the state, from cached record texts', () 
     expect(Object.isFrozen(state.devices.d)).toBe(true)
     expect(Object.isFrozen(state.rules.windows.r['["d"]']![0])).toBe(true)
     expect(Object.isFrozen(state.outbox[0])).toBe(true)
-    expect(Object.isFrozen(state.devices)).toBe(false)
+    expect(Object.isFrozen(state.devices)).toBe(true)
+    expect(Object.isFrozen(state.rules.windows.r)).toBe(true)
+    expect(Object.isFrozen(state.rules.windows)).toBe(false)
     expect(Object.isFrozen(state.outbox)).toBe(false)
     expect(Object.isFrozen(state)).toBe(false)
   })
