@@ -48,6 +48,24 @@ function walk(
   skip?: (path: readonly (string | number)[]) => boolean,
 ): void {
   if (node === null || typeof node !== 'object') return
+  const clean = skip === isDataMap ? stateScreenedClean : undefined
+  if (clean?.has(node)) return
+  const before = found.length
+  walkChildren(node, path, found, skip)
+  // A frozen part cannot change: once found clean it never needs walking again (state-layout.ts: the records and
+  // big maps a save shares with the next draft are frozen, so a write screens only what the update changed).
+  if (clean && found.length === before && Object.isFrozen(node)) clean.add(node)
+}
+
+/** Frozen objects the state write's screen walked and found without a secret-named key (cannot change). */
+const stateScreenedClean = new WeakSet<object>()
+
+function walkChildren(
+  node: object,
+  path: (string | number)[],
+  found: string[],
+  skip?: (path: readonly (string | number)[]) => boolean,
+): void {
   if (Array.isArray(node)) {
     for (let index = 0; index < node.length; index++) {
       path.push(index)

@@ -2,9 +2,12 @@ import { mkdtemp, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { ownMap } from '../../src/frozen.js'
 import { JsonFileStore } from '../../src/state/json-file-store.js'
 import { MemoryStore } from '../../src/state/memory-store.js'
 import { findSecretKeys, findStateSecretKeys } from '../../src/state/secrets.js'
+import { stateJson } from '../../src/state/state-json.js'
+import { draftOf } from '../../src/state/state-layout.js'
 import { emptyState, type OutboxItem } from '../../src/state/state-schema.js'
 
 const item = (action: Record<string, unknown>): OutboxItem => ({
@@ -79,6 +82,24 @@ describe('no secrets in the state', () => {
   })
 
   describe('the targeted screen of every file write (findStateSecretKeys)', () => {
+    it('skips frozen parts it found clean, and still finds a secret in what an update added next to them', () => {
+      const state = emptyState()
+      state.threads['r|{}'] = { slack: { '#ops': { channel: 'C1', ts: '1.0' } }, email: {} }
+      state.outbox.push(item({ type: 'console' }))
+      stateJson(state) // freezes the records and the shared maps, as every StateHolder save does
+      expect(findStateSecretKeys(state)).toEqual([])
+      const draft = draftOf(state)
+      ownMap(draft, 'threads')['r|{"device_id":"d"}'] = {
+        slack: { '#ops': { channel: 'C1', ts: '2.0', ...{ token: 'x' } } },
+        email: {},
+      }
+      draft.outbox.push(item({ type: 'slack', ...{ token: 'xoxb' } }))
+      expect(findStateSecretKeys(draft)).toEqual([
+        '$.outbox[1].action.token',
+        '$.threads["r|{\\"device_id\\":\\"d\\"}"].slack["#ops"].token',
+      ])
+    })
+
     it('finds secret-named keys where configuration enters the state', () => {
       const state = emptyState()
       state.outbox.push(item({ type: 'slack-webhook', webhookUrl: 'https://hooks.slack.com/x' }))
