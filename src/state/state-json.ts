@@ -13,9 +13,10 @@ import type { State } from './state-schema.js'
  * The state as compact JSON bytes, `JSON.stringify(state)` and a newline, made from cached pieces.
  *
  * Each record (see state-layout.ts) is deep-frozen when first serialized, so its text (`,"key":{...}` with the
- * key it sits under) can be computed once and reused by every later save that still holds it. A save after an
- * update that replaced a tenth of the records stringifies that tenth; the rest costs a map lookup per record,
- * and the pieces are written straight into one buffer (no joined string to flatten and encode again).
+ * key it sits under) can be computed once and reused by every later save that still holds it; a shared map is
+ * frozen the same way, and its whole text reused while no update copies it. A save after a typical poll cycle
+ * re-serializes the maps the cycle wrote to (a map lookup per unchanged record, JSON.stringify per new one) and
+ * takes the rest whole; the pieces are written straight into one buffer (no joined string to flatten and encode).
  *
  * Pieces are strings, not buffers: small buffers share 8 KiB pool slabs, and one long-lived record would keep its
  * whole slab alive.
@@ -166,8 +167,9 @@ function writeContainer(out: Writer, value: object, layout: ContainerLayout): vo
 }
 
 /**
- * `JSON.stringify(state)` and a newline, as UTF-8. Deep-freezes every record of `state` on the way (the ones
- * already frozen are those whose text is reused): from then on a record of `state` can only be replaced.
+ * `JSON.stringify(state)` and a newline, as UTF-8. Deep-freezes every record and freezes every shared map of
+ * `state` on the way (the ones already frozen are those whose text is reused): from then on they can only be
+ * replaced (records) or copied before a write (maps, with `ownMap`).
  */
 export function stateJson(state: State): Buffer {
   const out = new Writer(lastSize + (lastSize >> 3))
