@@ -73,7 +73,7 @@ export async function stateWriteSection(opts: BenchOptions): Promise<StateWriteF
   )
   say('   write: serialize + durable write of one poll cycle (1 event per 10 devices), through StateHolder;')
   say(
-    '   typical cycles: 1 event in 100 fires an alert; heavy: 1 in 4 fires and 1 in 10 refreshes a device name',
+    '   typical cycles: an alert every 30 cycles; heavy: 1 event in 4 fires, 1 in 10 refreshes a device name',
   )
   say('   update: the whole cycle update (draft, changes, write); open: loading the state at start')
   say(

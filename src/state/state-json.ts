@@ -90,11 +90,8 @@ function recordPiece(value: unknown, key: string | undefined): Piece | undefined
   }
   const cached = pieces.get(value)
   if (cached !== undefined && cached.key === label) return cached
-  const joined = prefix + JSON.stringify(value)
-  const bytes = utf8Size(joined)
-  // One flat string (not the two-part string `+` makes): every later save copies it with one memcpy.
-  const text = bytes === joined.length ? Buffer.from(joined, 'latin1').toString('latin1') : joined
-  const piece = { key: label, text, bytes }
+  const text = prefix + JSON.stringify(value)
+  const piece = { key: label, text, bytes: utf8Size(text) }
   deepFreeze(value) // a cached text is only ever reused for a record that cannot change
   pieces.set(value, piece)
   return piece
