@@ -285,7 +285,14 @@ export class DeliveryWorker {
       target,
       ids: ids.length > 5 ? `${ids.slice(0, 5).join(', ')} (+${ids.length - 5})` : ids,
     }
-    if (outcome.type === 'sent') logger.info({ ...fields, rollup: unit.rollup || undefined }, 'alert sent')
+    if (outcome.type === 'sent' && outcome.receipt.refused) {
+      const { recipients, reason } = outcome.receipt.refused
+      logger.warn(
+        { ...fields, refused: recipients, reason },
+        'alert sent, but the SMTP server refused some recipients: a copy for them is in the dead letters',
+      )
+    } else if (outcome.type === 'sent')
+      logger.info({ ...fields, rollup: unit.rollup || undefined }, 'alert sent')
     else if (outcome.type === 'retry')
       logger.warn(
         { ...fields, error: outcome.error, retryAt: new Date(outcome.nextAttemptAt).toISOString() },

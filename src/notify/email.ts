@@ -9,7 +9,11 @@ import { renderText } from './render-text.js'
 
 /** What the notifier needs from a nodemailer transporter (injectable for tests). */
 export interface MailTransport {
-  sendMail(mail: Record<string, unknown>): Promise<{ messageId?: string; rejected?: unknown[] }>
+  sendMail(mail: Record<string, unknown>): Promise<{
+    messageId?: string
+    rejected?: unknown[]
+    rejectedErrors?: Array<{ response?: string; message?: string }>
+  }>
   close?(): void
 }
 
@@ -80,12 +84,19 @@ export class EmailNotifier implements Notifier {
       mail.inReplyTo = replyTo
       mail.references = [replyTo]
     }
+    let info: Awaited<ReturnType<MailTransport['sendMail']>>
     try {
-      await this.transport.sendMail(mail)
-      return { ref: messageId }
+      info = await this.transport.sendMail(mail)
     } catch (error) {
-      throw classifyEmailError(error)
+      throw classifyEmailError(error) // every recipient refused lands here too (nodemailer's EENVELOPE)
     }
+    const refused = (info.rejected ?? []).map((address) =>
+      typeof address === 'string' ? address : String((address as { address?: unknown }).address ?? address),
+    )
+    if (refused.length === 0) return { ref: messageId }
+    const first = info.rejectedErrors?.[0]
+    const reason = (first?.response ?? first?.message ?? 'refused by the server').replace(/\s+/g, ' ').trim()
+    return { ref: messageId, refused: { recipients: refused, reason } }
   }
 
   close(): void {

@@ -25,6 +25,11 @@ export interface DeliveryReceipt {
   ref?: string
   /** Slack channel id the message landed in (for thread replies). */
   channel?: string
+  /**
+   * Email: recipients the server refused while it accepted the others. The alert counts as sent; a copy addressed
+   * to the refused recipients only is dead-lettered, so it is listed and can be retried after a fix.
+   */
+  refused?: { recipients: string[]; reason: string }
 }
 
 /** Thrown by `send`; `retryable` decides between a retry with backoff and the dead-letter list. */

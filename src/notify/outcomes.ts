@@ -1,6 +1,7 @@
 import { ownMap } from '../frozen.js'
+import { type Action, actionTarget } from '../rules/action-schema.js'
 import { type Group, incidentKey } from '../rules/decision.js'
-import type { OutboxItem, State } from '../state/state-schema.js'
+import type { DeadLetter, OutboxItem, State } from '../state/state-schema.js'
 import type { DeliveryReceipt } from './notifier.js'
 
 /** The result of one send attempt for one or more outbox items (several for a rollup). */
@@ -35,6 +36,36 @@ function recordThread(draft: State, item: OutboxItem, receipt: DeliveryReceipt):
   }
 }
 
+/**
+ * The dead letter for the recipients an SMTP server refused while it accepted the others: the same alert,
+ * addressed to them only, so `state dead-letters` lists it and `--retry` sends it to them alone. Undefined when
+ * nothing was refused, or when it is already recorded (the same outcome applied again after a crash).
+ */
+function refusedCopy(
+  draft: State,
+  item: OutboxItem,
+  receipt: DeliveryReceipt,
+  at: number,
+): DeadLetter | undefined {
+  const action = item.action as Action
+  if (!receipt.refused || action.type !== 'email') return undefined
+  const id = `${item.id}#refused`
+  if (draft.deadLetters.some((dead) => dead.id === id)) return undefined
+  const { cc: _cc, ...rest } = action
+  const narrowed: Action = { ...rest, to: receipt.refused.recipients }
+  const reason = `the SMTP server refused ${receipt.refused.recipients.join(', ')}: ${receipt.refused.reason}`
+  return {
+    ...item,
+    id,
+    action: narrowed,
+    target: actionTarget(narrowed),
+    attempts: item.attempts + 1,
+    lastError: reason,
+    deadAt: at,
+    reason,
+  }
+}
+
 /** Apply a batch of outcomes to the state draft (inside one StateAccess.update). */
 export function applyOutcomes(draft: State, outcomes: readonly Outcome[]): void {
   const index = new Map(draft.outbox.map((item, i) => [item.id, i]))
@@ -48,6 +79,8 @@ export function applyOutcomes(draft: State, outcomes: readonly Outcome[]): void 
         remove.add(item.id)
         draft.sent.push({ id: item.id, target: item.target, sentAt: outcome.at, ref: outcome.receipt.ref })
         recordThread(draft, item, outcome.receipt)
+        const refused = refusedCopy(draft, current, outcome.receipt, outcome.at)
+        if (refused) draft.deadLetters.push(refused)
       } else if (outcome.type === 'retry') {
         draft.outbox[at!] = {
           ...current,

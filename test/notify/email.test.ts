@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { EmailNotifier, messageIdFor } from '../../src/notify/email.js'
 import { enqueueDecisions } from '../../src/notify/outbox.js'
 import type { Action } from '../../src/rules/action-schema.js'
+import { requeueDeadLetters } from '../../src/state/dead-letters.js'
 import { decision, makeWorker, openState, type SmtpStandIn, startSmtp } from './helpers.js'
 
 let smtp: SmtpStandIn | undefined
@@ -81,6 +82,41 @@ describe('email over SMTP', () => {
     expect(dead[0]?.reason).toContain('550')
     expect(dead[0]?.attempts).toBe(1)
     expect(smtp.messages).toHaveLength(1)
+  })
+
+  it('a recipient refused while the others are accepted: sent, and a copy for that one dead-lettered and retried alone', async () => {
+    smtp = await startSmtp((nth) => (nth === 2 ? 550 : undefined)) // RCPT TO order: to[0], to[1], cc[0]
+    notifier = makeNotifier(smtp.port)
+    const state = await openState()
+    const partial = () => ({
+      actions: [
+        { type: 'email', to: ['oncall@example.com', 'gone@example.com'], cc: ['lead@example.com'] },
+      ] as Action[],
+    })
+    await state.update((d) => enqueueDecisions(d, [decision()], partial, 1))
+    const outcomes: Array<{ outcome: string; id: string; error?: string }> = []
+    const { worker, clock } = makeWorker({ state, notifiers: { email: notifier }, outcomes })
+    await worker.drain(60_000)
+    expect(outcomes.map((o) => o.outcome)).toEqual(['sent'])
+    expect(smtp.messages).toHaveLength(1)
+    expect(state.current().outbox).toEqual([])
+    const [dead, more] = state.current().deadLetters
+    expect(more).toBeUndefined()
+    expect(dead).toMatchObject({
+      action: { type: 'email', to: ['gone@example.com'] },
+      target: 'email:gone@example.com',
+    })
+    expect(dead?.action.cc).toBeUndefined()
+    expect(dead?.reason).toMatch(/refused gone@example\.com: .*550/)
+
+    // After the address is fixed on the server's side, `state dead-letters --retry` sends it to that one only.
+    await state.update((d) => requeueDeadLetters(d, clock.now()))
+    await worker.drain(60_000)
+    expect(smtp.messages).toHaveLength(2)
+    const retried = smtp.messages[1]!
+    expect([retried.to].flat().map((to) => to?.text)).toEqual(['gone@example.com'])
+    expect(retried.cc).toBeUndefined()
+    expect(state.current().deadLetters).toEqual([])
   })
 
   it('treats a refused connection as retryable', async () => {

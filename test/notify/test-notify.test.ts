@@ -60,8 +60,8 @@ describe('seam-alerts test-notify', () => {
     }
   })
 
-  it('sends through SMTP from the config', async () => {
-    const smtp = await startSmtp()
+  it('sends through SMTP from the config, and fails loudly when the server refuses a recipient', async () => {
+    const smtp = await startSmtp((nth) => (nth === 3 ? 550 : undefined))
     try {
       const config = path.join(dir, 'config.json')
       await writeFile(
@@ -78,6 +78,14 @@ describe('seam-alerts test-notify', () => {
       expect(out.text()).toContain('sent via email')
       expect(code).toBe(0)
       expect(smtp.messages[0]?.subject).toContain('Test alert from seam-alerts test-notify')
+
+      const partial = capture()
+      const refused = await testNotify(
+        { action: '{"type":"email","to":["oncall@example.com","gone@example.com"]}', config },
+        { stdout: partial.stream, stderr: capture().stream, env: {}, now: () => 0 },
+      )
+      expect(partial.text()).toMatch(/sent via email.*\n.*REFUSED gone@example\.com: .*550/)
+      expect(refused).toBe(1)
     } finally {
       await smtp.close()
     }

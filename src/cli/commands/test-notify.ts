@@ -56,7 +56,10 @@ export async function testNotify(
     const where = receipt.channel ? ` to ${receipt.channel}` : ''
     const ref = receipt.ref ? ` (ref ${receipt.ref})` : ''
     io.stdout.write(`test-notify: sent via ${kind}${where}${ref}\n`)
-    return 0
+    if (!receipt.refused) return 0
+    const { recipients, reason } = receipt.refused
+    io.stdout.write(`test-notify: but the server REFUSED ${recipients.join(', ')}: ${reason}\n`)
+    return 1
   } catch (error) {
     const failure = error instanceof DeliveryError ? error : undefined
     const label = failure ? (failure.retryable ? 'retryable' : 'permanent') : 'unexpected'
