@@ -9,6 +9,7 @@ import { ApiEventSource } from '../source/api-event-source.js'
 import { SeamClient } from '../source/seam-client.js'
 import { ActionPolicy } from './actions.js'
 import { describeChannels } from './channel-summary.js'
+import { conditionErrorReporter } from './condition-errors.js'
 import { checkConfig } from './config-check.js'
 import { type CycleDeps, fireDueTimers, runCycle } from './cycle.js'
 import { gaugeRefresher, openDaemonState } from './daemon-state.js'
@@ -102,7 +103,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
     const loaded = await watcher.start()
     ruleSet = loaded.ruleSet
     logRuleIssues(logger, loaded.issues)
-    const evaluator = new Evaluator(ruleSet)
+    const evaluator = new Evaluator(ruleSet, conditionErrorReporter({ logger, clock, metrics }))
 
     const client = new SeamClient({
       endpoint: config.seam.endpoint,

@@ -40,6 +40,12 @@ export class DaemonMetrics {
     labelNames: ['rule', 'channel', 'outcome'],
     registers: [this.registry],
   })
+  readonly conditionErrors = new Counter({
+    name: 'seam_alerts_condition_errors_total',
+    help: 'Rule conditions that threw on an event (the rule did not match it), per rule.',
+    labelNames: ['rule'],
+    registers: [this.registry],
+  })
   readonly pollLatency = new Histogram({
     name: 'seam_alerts_poll_duration_seconds',
     help: 'Duration of one fetch from the Seam API (including retries).',

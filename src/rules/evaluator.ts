@@ -15,6 +15,9 @@ const NO_DECISIONS = Object.freeze([]) as unknown as Decision[]
 /** How often (in event time) old window entries and expired throttles are swept from state. */
 const SWEEP_EVERY_MS = 10 * 60_000
 
+/** Told of a rule condition that threw on an event (the rule counts as not matching it). */
+export type ConditionErrorHandler = (ruleId: string, event: SeamEvent, error: unknown) => void
+
 /**
  * Applies rules to events. All memory lives in the RuleState passed in (plain JSON, persisted by the daemon);
  * calls on one state must not overlap (await an async evaluate before the next call).
@@ -34,8 +37,17 @@ export class Evaluator {
   /** Condition evaluations that threw (the rule is treated as not matching that event). */
   conditionErrors = 0
 
-  constructor(ruleSet: RuleSet) {
+  /** `onConditionError` hears of every condition that threw (the daemon logs and counts them per rule). */
+  constructor(
+    ruleSet: RuleSet,
+    private readonly onConditionError?: ConditionErrorHandler,
+  ) {
     this.ruleSet = ruleSet
+  }
+
+  private conditionFailed(ruleId: string, event: SeamEvent, error: unknown): void {
+    this.conditionErrors++
+    this.onConditionError?.(ruleId, event, error)
   }
 
   get rules(): RuleSet {
@@ -89,16 +101,17 @@ export class Evaluator {
       if (test !== null) {
         try {
           fires = test(event)
-        } catch {
-          this.conditionErrors++
+        } catch (error) {
+          this.conditionFailed(candidate.compiled.rule.id, event, error)
         }
       }
       let cancels = false
       let resolves = false
       if (candidate.other) {
         const { cancel, resolve } = candidate.compiled
-        cancels = candidate.cancel && cancel !== null && this.testSync(cancel, event)
-        resolves = candidate.resolve && resolve !== null && this.testSync(resolve, event)
+        const id = candidate.compiled.rule.id
+        cancels = candidate.cancel && cancel !== null && this.testSync(cancel, event, id)
+        resolves = candidate.resolve && resolve !== null && this.testSync(resolve, event, id)
       }
       if (!fires && !cancels && !resolves) continue
       if (Number.isNaN(at)) at = this.advance(state, event)
@@ -151,9 +164,10 @@ export class Evaluator {
     let at = Number.NaN
     for (const candidate of candidates) {
       const { trigger, cancel, resolve } = candidate.compiled
-      const fires = candidate.trigger && (await this.test(trigger, event))
-      const cancels = candidate.cancel && cancel !== null && (await this.test(cancel, event))
-      const resolves = candidate.resolve && resolve !== null && (await this.test(resolve, event))
+      const id = candidate.compiled.rule.id
+      const fires = candidate.trigger && (await this.test(trigger, event, id))
+      const cancels = candidate.cancel && cancel !== null && (await this.test(cancel, event, id))
+      const resolves = candidate.resolve && resolve !== null && (await this.test(resolve, event, id))
       if (!fires && !cancels && !resolves) continue
       if (Number.isNaN(at)) at = this.advance(state, event)
       this.apply(state, candidate.compiled, event, at, fires, cancels, resolves, decisions)
@@ -170,21 +184,21 @@ export class Evaluator {
     return at
   }
 
-  private testSync(matcher: Matcher, event: SeamEvent): boolean {
+  private testSync(matcher: Matcher, event: SeamEvent, ruleId: string): boolean {
     try {
       return matcher.sync!(event)
-    } catch {
-      this.conditionErrors++
+    } catch (error) {
+      this.conditionFailed(ruleId, event, error)
       return false
     }
   }
 
-  private async test(matcher: Matcher, event: SeamEvent): Promise<boolean> {
-    if (matcher.sync) return this.testSync(matcher, event)
+  private async test(matcher: Matcher, event: SeamEvent, ruleId: string): Promise<boolean> {
+    if (matcher.sync) return this.testSync(matcher, event, ruleId)
     try {
       return await matcher.engine.match(event)
-    } catch {
-      this.conditionErrors++
+    } catch (error) {
+      this.conditionFailed(ruleId, event, error)
       return false
     }
   }

@@ -42,7 +42,16 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
     for (const issue of loaded.issues) opts.stderr.write(`${formatIssue(issue)}\n`)
     return { ...summary, exitCode: 1 }
   }
-  const evaluator = new Evaluator(RuleSet.from(loaded.rules))
+  // Conditions that throw (the rule does not match that event) are reported per rule at the end, on stderr.
+  const failed = new Map<string, { count: number; first: string }>()
+  const evaluator = new Evaluator(RuleSet.from(loaded.rules), (ruleId, event, error) => {
+    const seen = failed.get(ruleId)
+    if (seen) seen.count++
+    else {
+      const message = error instanceof Error ? error.message : String(error)
+      failed.set(ruleId, { count: 1, first: `${event.event_id} (${event.event_type}): ${message}` })
+    }
+  })
   const state = emptyRuleState()
   const out = new BufferedWriter(opts.stdout)
   const heap = new EventHeap()
@@ -93,6 +102,11 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
   if (opts.until !== undefined || latest > Number.NEGATIVE_INFINITY)
     emit(evaluator.fireDue(state, opts.until ?? latest, true))
   await out.flush()
+  for (const [ruleId, { count, first }] of failed)
+    opts.stderr.write(
+      `${oneLineMessage(`replay: rule ${ruleId}: a condition failed on ${count} event(s), the rule did not match them; first: ${first}`)}
+`,
+    )
   if (summary.late > 0)
     opts.stderr.write(
       `replay: ${summary.late} event(s) arrived after a later event had been processed ` +

@@ -42,6 +42,35 @@ describe('golden replays: test/fixtures/*.jsonl -> *.expected.jsonl (shipped rul
 })
 
 describe('replay behaviour', () => {
+  it('reports a rule whose condition throws on stderr, once, with how many events it failed on', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'replay-'))
+    await writeFile(
+      path.join(dir, 'odd.json'),
+      JSON.stringify({
+        id: 'odd-condition',
+        eventTypes: ['lock.locked'],
+        conditions: { all: [{ fact: 'battery_level', operator: 'swap:in', value: 'x' }] },
+        actions: [{ type: 'console' }],
+      }),
+    )
+    const events = path.join(dir, 'events.jsonl')
+    const lines = [1, 2, 3].map((n) => ({
+      event_id: `e${n}`,
+      event_type: 'lock.locked',
+      created_at: `2026-01-01T00:00:0${n}.000Z`,
+      occurred_at: `2026-01-01T00:00:0${n}.000Z`,
+      device_id: 'd1',
+      battery_level: 5,
+    }))
+    await writeFile(events, lines.map((line) => JSON.stringify(line)).join('\n'))
+    const result = await replay(['--events', events, '--rules', dir])
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(
+      /^replay: rule odd-condition: a condition failed on 3 event\(s\), the rule did not match them; first: e1 \(lock\.locked\): .+\n$/,
+    )
+  })
+
   it('reports bad lines on stderr with their line numbers and skips them', async () => {
     const result = await replay(['--events', path.join(FIXTURES, 'out-of-order.jsonl'), '--rules', RULES])
     expect(result.stderr).toContain('out-of-order.jsonl:6: skipped: not valid JSON')
