@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
 import { iso, nextCheckpoint, resolveStart, wasSeen } from './checkpoint.js'
-import { SeamRequestError } from './errors.js'
+import { SeamRequestError, SourceUnavailableError } from './errors.js'
 import { compareEvents, type RejectedEvent, type SeamEvent } from './event.js'
 import type { EventBatch, EventSource, SourceCheckpoint } from './event-source.js'
 import { type RetryOptions, realSleep, type Sleep, withRetry } from './retry.js'
@@ -87,6 +87,8 @@ export class ApiEventSource implements EventSource {
   #eventTypes: string[] | null = null
   /** Has Seam answered a request yet? Until it has, every fetch makes at least one (see #probe). */
   #answered = false
+  /** When a request last gave up (Seam unavailable), until one succeeds again. */
+  #unavailableSince: number | undefined
 
   constructor(opts: ApiEventSourceOptions) {
     this.#opts = opts
@@ -254,7 +256,23 @@ export class ApiEventSource implements EventSource {
     }
   }
 
-  #request(body: Record<string, unknown>): Promise<unknown[]> {
+  async #request(body: Record<string, unknown>): Promise<unknown[]> {
+    let events: unknown[]
+    try {
+      events = await this.#requestWithRetries(body)
+    } catch (error) {
+      if (error instanceof SourceUnavailableError) this.#unavailableSince ??= this.#opts.clock.now()
+      throw error
+    }
+    if (this.#unavailableSince !== undefined) {
+      const downMs = this.#opts.clock.now() - this.#unavailableSince
+      this.#opts.logger.info({ downMs }, `Seam is reachable again (after ${Math.round(downMs / 1000)} s)`)
+      this.#unavailableSince = undefined
+    }
+    return events
+  }
+
+  #requestWithRetries(body: Record<string, unknown>): Promise<unknown[]> {
     return withRetry(
       'POST /events/list',
       async () => {
@@ -272,6 +290,9 @@ export class ApiEventSource implements EventSource {
         onRetry: () => {
           this.stats.retries += 1
         },
+        // Once a request has given up, the outage is reported (here, by the poll loop, health and the seam-down
+        // meta-alert): the following polls' attempts are logged at debug level until Seam answers again.
+        quiet: this.#unavailableSince !== undefined,
         ...(this.#opts.retry ? { retry: this.#opts.retry } : {}),
       },
     )

@@ -28,12 +28,13 @@ export function backoffDelay(retry: number, opts: RetryOptions = {}): number {
 /**
  * Run one request with retries. Retryable SeamRequestErrors are logged once each (with their cause, never
  * secrets) and retried after backoff (or `Retry-After`); auth errors pass through at once; anything else, or
- * running out of attempts, becomes a SourceUnavailableError.
+ * running out of attempts, becomes a SourceUnavailableError. `quiet` (Seam is already known to be down, and
+ * that has been reported) logs the attempts and the give-up at debug level: an outage is not hundreds of lines.
  */
 export async function withRetry<T>(
   what: string,
   run: () => Promise<T>,
-  ctx: { retry?: RetryOptions; sleep: Sleep; logger: Logger; onRetry?: () => void },
+  ctx: { retry?: RetryOptions; sleep: Sleep; logger: Logger; onRetry?: () => void; quiet?: boolean },
 ): Promise<T> {
   const attempts = Math.max(1, ctx.retry?.attempts ?? 5)
   for (let attempt = 1; ; attempt++) {
@@ -45,7 +46,8 @@ export async function withRetry<T>(
       const cause = error instanceof Error ? error.message : String(error)
       const status = error instanceof SeamRequestError ? error.status : undefined
       if (!retryable || attempt >= attempts) {
-        ctx.logger.error({ what, attempt, status, cause }, `Seam request failed: ${cause}`)
+        const level = ctx.quiet ? 'debug' : 'error'
+        ctx.logger[level]({ what, attempt, status, cause }, `Seam request failed: ${cause}`)
         throw new SourceUnavailableError(
           `Seam is unavailable: ${what} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${cause}`,
           { attempts: attempt, cause: error },
@@ -56,7 +58,7 @@ export async function withRetry<T>(
         retryAfter !== undefined
           ? Math.min(retryAfter, ctx.retry?.maxRetryAfterMs ?? 300_000)
           : backoffDelay(attempt - 1, ctx.retry)
-      ctx.logger.warn(
+      ctx.logger[ctx.quiet ? 'debug' : 'warn'](
         { what, attempt, status, cause, retryInMs: delay },
         `Seam request failed (attempt ${attempt}/${attempts}), retrying: ${cause}`,
       )

@@ -92,6 +92,32 @@ describe('fault handling', () => {
     expect(batch.events.map((e) => e.event_id)).toEqual(ids)
   })
 
+  it('logs an outage once: later failing polls only at debug level, and the recovery at info', async () => {
+    const { source, emulator, checkpoint, ids, log } = await waiting({
+      retry: { attempts: 3, random: () => 0 },
+    })
+    const loud = () => log.lines.filter((line) => (line.level as number) >= 40)
+    emulator.fail(...Array.from({ length: 6 }, () => ({ kind: 'status', status: 503 }) as Fault))
+    await expect(source.fetch(checkpoint)).rejects.toBeInstanceOf(SourceUnavailableError)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(loud()).toHaveLength(3) // two retries (warn) and the give-up (error)
+    await expect(source.fetch(checkpoint)).rejects.toBeInstanceOf(SourceUnavailableError)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(loud()).toHaveLength(3) // the same outage: nothing new above debug
+    expect(log.lines.filter((line) => line.level === 20).length).toBeGreaterThanOrEqual(3)
+    const batch = await source.fetch(checkpoint)
+    expect(batch.events.map((e) => e.event_id)).toEqual(ids)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(log.lines.filter((line) => line.level === 30).map((line) => line.msg)).toContainEqual(
+      expect.stringMatching(/^Seam is reachable again \(after \d+ s\)$/),
+    )
+    // A new outage after the recovery is reported again.
+    emulator.fail(...Array.from({ length: 3 }, () => ({ kind: 'status', status: 503 }) as Fault))
+    await expect(source.fetch(checkpoint)).rejects.toBeInstanceOf(SourceUnavailableError)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(loud()).toHaveLength(6)
+  })
+
   it('stops at once with a clear error when the API key is rejected (401)', async () => {
     const { source, emulator, checkpoint, log } = await waiting({ apiKey: 'seam_wrong_key' })
     const error = await source.fetch(checkpoint).catch((e: unknown) => e)
