@@ -78,19 +78,27 @@ let lastSize = 0
 const OPEN_BRACE = 0x7b
 const OPEN_BRACKET = 0x5b
 
+/** What comes before a member's value: `,` and, in a map, its quoted key and `:`. */
+const memberPrefix = (key: string | undefined): string => (key === undefined ? ',' : `,${quoteKey(key)}:`)
+
+/** The cached text of an object serialized under `key` ('' in a list), if it still holds. */
+function cachedPiece(value: object, key: string): Piece | undefined {
+  const cached = pieces.get(value)
+  return cached !== undefined && cached.key === key ? cached : undefined
+}
+
 /** A record's member text (cached when the record is an object), or undefined when JSON leaves it out. */
 function recordPiece(value: unknown, key: string | undefined): Piece | undefined {
-  const label = key ?? ''
-  const prefix = key === undefined ? ',' : `,${quoteKey(key)}:`
   if (typeof value !== 'object' || value === null) {
     const json = JSON.stringify(value) // undefined for undefined and functions
-    return json === undefined
-      ? undefined
-      : { key: label, text: prefix + json, bytes: utf8Size(prefix + json) }
+    if (json === undefined) return undefined
+    const text = memberPrefix(key) + json
+    return { key: key ?? '', text, bytes: utf8Size(text) }
   }
-  const cached = pieces.get(value)
-  if (cached !== undefined && cached.key === label) return cached
-  const text = prefix + JSON.stringify(value)
+  const label = key ?? ''
+  const cached = cachedPiece(value, label)
+  if (cached) return cached
+  const text = memberPrefix(key) + JSON.stringify(value)
   const piece = { key: label, text, bytes: utf8Size(text) }
   deepFreeze(value) // a cached text is only ever reused for a record that cannot change
   pieces.set(value, piece)
@@ -109,16 +117,15 @@ function writeMember(out: Writer, value: unknown, layout: Layout, key: string | 
     return true
   }
   const shared = isShared(layout)
-  if (shared) {
-    const cached = pieces.get(value) // a shared map no update has written to since it was last saved
-    if (cached !== undefined && cached.key === (key ?? '')) {
-      out.write(cached.text, cached.bytes)
-      return true
-    }
+  // A shared map no update has written to since it was last saved: its whole text, as it was.
+  const cached = shared ? cachedPiece(value, key ?? '') : undefined
+  if (cached) {
+    out.write(cached.text, cached.bytes)
+    return true
   }
   const start = out.offset
   const wide = out.wide
-  const prefix = key === undefined ? ',' : `,${quoteKey(key)}:`
+  const prefix = memberPrefix(key)
   out.write(prefix, utf8Size(prefix))
   writeContainer(out, value as object, layout)
   if (shared) {
@@ -140,21 +147,9 @@ function writeContainer(out: Writer, value: object, layout: ContainerLayout): vo
     for (const item of value) if (!writeMember(out, item, child, undefined)) out.write(',null', 5)
   } else {
     const map = value as Record<string, unknown>
-    const recordsOnly = layout['*'] === RECORD && Object.keys(layout).length === 1
     // Object.keys, not for-in: big maps are in dictionary mode, where for-in re-checks every key.
     const keys = Object.keys(map)
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!
-      const item = map[k]
-      if (recordsOnly && typeof item === 'object' && item !== null) {
-        const cached = pieces.get(item) // the hot path: an unchanged record of a big map
-        if (cached !== undefined && cached.key === k) {
-          out.write(cached.text, cached.bytes)
-          continue
-        }
-      }
-      writeMember(out, item, recordsOnly ? RECORD : childLayout(layout, k), k)
-    }
+    for (const key of keys) writeMember(out, map[key], childLayout(layout, key), key)
   }
   if (out.offset === start) out.write(list ? '[]' : '{}', 2)
   else {
