@@ -37,61 +37,53 @@ function isIdKeyedMap(path: readonly (string | number)[]): boolean {
   return false
 }
 
-/**
- * Push the JSON path of every secret-named key under `node` (found at `path`, which is used as a stack and
- * restored) onto `found`. `skip` says which subtrees (by path) are not walked.
- */
-function walk(
-  node: unknown,
-  path: (string | number)[],
-  found: string[],
-  skip?: (path: readonly (string | number)[]) => boolean,
-): void {
-  if (node === null || typeof node !== 'object') return
-  const clean = skip === isDataMap ? stateScreenedClean : undefined
-  if (clean?.has(node)) return
-  const before = found.length
-  walkChildren(node, path, found, skip)
-  // A frozen part cannot change: once found clean it never needs walking again (state-layout.ts: the records and
-  // big maps a save shares with the next draft are frozen, so a write screens only what the update changed).
-  if (clean && found.length === before && Object.isFrozen(node)) clean.add(node)
+interface Walk {
+  /** JSON paths of the secret-named keys found so far. */
+  found: string[]
+  /** Which subtrees (by path) are not walked. */
+  skip?: (path: readonly (string | number)[]) => boolean
+  /**
+   * Frozen objects this kind of walk already found clean. A frozen part cannot change, so it never needs walking
+   * again (state-layout.ts: the records and big maps a save shares with the next draft are frozen, so a state
+   * write screens only what the update changed).
+   */
+  clean?: WeakSet<object>
 }
 
-/** Frozen objects the state write's screen walked and found without a secret-named key (cannot change). */
-const stateScreenedClean = new WeakSet<object>()
-
-function walkChildren(
-  node: object,
-  path: (string | number)[],
-  found: string[],
-  skip?: (path: readonly (string | number)[]) => boolean,
-): void {
+/**
+ * Push the JSON path of every secret-named key under `node` (found at `path`, which is used as a stack and
+ * restored) onto `walk.found`.
+ */
+function walk(node: unknown, path: (string | number)[], ctx: Walk): void {
+  if (node === null || typeof node !== 'object' || ctx.clean?.has(node)) return
+  const before = ctx.found.length
   if (Array.isArray(node)) {
     for (let index = 0; index < node.length; index++) {
       path.push(index)
-      walk(node[index], path, found, skip)
+      walk(node[index], path, ctx)
       path.pop()
     }
-    return
+  } else {
+    const idKeys = isIdKeyedMap(path)
+    for (const key of Object.keys(node)) {
+      if (!idKeys && isSecretName(key)) ctx.found.push(jsonPath([...path, key]))
+      // A Seam event payload (in decisions and absence timers) is data from the API, not our configuration:
+      // a field Seam names `token` must never make every state write fail.
+      if (!idKeys && key === 'event') continue
+      path.push(key)
+      if (!ctx.skip?.(path)) walk((node as Record<string, unknown>)[key], path, ctx)
+      path.pop()
+    }
   }
-  const idKeys = isIdKeyedMap(path)
-  for (const key of Object.keys(node)) {
-    if (!idKeys && isSecretName(key)) found.push(jsonPath([...path, key]))
-    // A Seam event payload (in decisions and absence timers) is data from the API, not our configuration:
-    // a field Seam names `token` must never make every state write fail.
-    if (!idKeys && key === 'event') continue
-    path.push(key)
-    if (!skip?.(path)) walk((node as Record<string, unknown>)[key], path, found, skip)
-    path.pop()
-  }
+  if (ctx.clean && ctx.found.length === before && Object.isFrozen(node)) ctx.clean.add(node)
 }
 
 /** JSON paths of every secret-named key anywhere in `value` (empty when clean). Walks everything. */
 export function findSecretKeys(value: unknown, serialized?: string): string[] {
   if (serialized !== undefined && !SCREEN.test(serialized)) return []
-  const found: string[] = []
-  walk(value, [], found)
-  return found
+  const ctx: Walk = { found: [] }
+  walk(value, [], ctx)
+  return ctx.found
 }
 
 /**
@@ -106,6 +98,9 @@ function isDataMap(path: readonly (string | number)[]): boolean {
   if (top === 'source') return second === 'seen'
   return top === 'rules' && (second === 'windows' || second === 'throttles' || second === 'incidents')
 }
+
+/** Frozen parts of states the write screen walked and found without a secret-named key. */
+const stateScreenedClean = new WeakSet<object>()
 
 /**
  * The secret screen of every state write: JSON paths of secret-named keys where secrets could enter the
@@ -123,7 +118,7 @@ function isDataMap(path: readonly (string | number)[]): boolean {
  * field when the file is loaded. Seam event payloads are API data and are skipped as before.
  */
 export function findStateSecretKeys(state: State): string[] {
-  const found: string[] = []
-  walk(state, [], found, isDataMap)
-  return found
+  const ctx: Walk = { found: [], skip: isDataMap, clean: stateScreenedClean }
+  walk(state, [], ctx)
+  return ctx.found
 }
