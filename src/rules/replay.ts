@@ -1,4 +1,4 @@
-import { formatIssue } from '../errors.js'
+import { errorMessage, formatIssue } from '../errors.js'
 import type { SeamEvent } from '../source/event.js'
 import { readJsonlEvents } from '../source/jsonl-reader.js'
 import { BufferedWriter } from './buffered-writer.js'
@@ -48,8 +48,10 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
     const seen = failed.get(ruleId)
     if (seen) seen.count++
     else {
-      const message = error instanceof Error ? error.message : String(error)
-      failed.set(ruleId, { count: 1, first: `${event.event_id} (${event.event_type}): ${message}` })
+      failed.set(ruleId, {
+        count: 1,
+        first: `${event.event_id} (${event.event_type}): ${errorMessage(error)}`,
+      })
     }
   })
   const state = emptyRuleState()

@@ -1,4 +1,4 @@
-import { SeamAlertsError } from '../errors.js'
+import { errorMessage, SeamAlertsError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { SeamRequestError, SourceUnavailableError } from './errors.js'
 
@@ -43,7 +43,7 @@ export async function withRetry<T>(
     } catch (error) {
       if (error instanceof SeamAlertsError && error.code === 'SEAM_AUTH') throw error
       const retryable = error instanceof SeamRequestError && error.retryable
-      const cause = error instanceof Error ? error.message : String(error)
+      const cause = errorMessage(error)
       const status = error instanceof SeamRequestError ? error.status : undefined
       if (!retryable || attempt >= attempts) {
         const level = ctx.quiet ? 'debug' : 'error'

@@ -1,4 +1,4 @@
-import { SeamAlertsError } from '../errors.js'
+import { errorMessage, SeamAlertsError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { stateJson } from './state-json.js'
 import { draftOf } from './state-layout.js'
@@ -72,7 +72,7 @@ export class StateHolder implements StateAccess {
     } catch (error) {
       this.writeFailing = true
       this.opts.logger.error(
-        { err: error instanceof Error ? error.message : String(error) },
+        { err: errorMessage(error) },
         'STATE NOT SAVED: keeping the last durable state; the work of this update will be redone on the next one',
       )
       this.opts.onWriteError?.(error)
