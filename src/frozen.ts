@@ -56,3 +56,17 @@ export function ownMap<P extends object, K extends keyof P>(parent: P, key: K): 
   parent[key] = own as P[K]
   return own as NonNullable<P[K]>
 }
+
+/**
+ * Delete `keys` from the map `parent[key]`: with nothing to delete nothing is copied, and a frozen map (shared with
+ * the last saved state) is copied first. For passes that read a whole map and remove a few entries.
+ */
+export function deleteKeys<P extends object, K extends keyof P>(
+  parent: P,
+  key: K,
+  keys: readonly string[],
+): void {
+  if (keys.length === 0) return
+  const own = ownMap(parent, key) as Record<string, unknown>
+  for (const k of keys) delete own[k]
+}

@@ -1,3 +1,4 @@
+import { deleteKeys } from '../frozen.js'
 import type { SeamEvent } from '../source/event.js'
 import { bucket, groupObject } from './group.js'
 import type { AbsenceTimer, RuleState } from './rule-state.js'
@@ -70,12 +71,9 @@ export function takeDueTimers(state: RuleState, until: number, inclusive: boolea
     const taken = due.length
     for (const [key, timer] of Object.entries(timers))
       if (timer.deadline < until || (inclusive && timer.deadline === until)) due.push({ ruleId, key, timer })
-    if (due.length === taken) continue
-    if (due.length - taken === Object.keys(timers).length) delete state.timers[ruleId]
-    else {
-      const own = bucket(state.timers, ruleId)
-      for (let i = taken; i < due.length; i++) delete own[due[i]!.key]
-    }
+    const keys = due.slice(taken).map((d) => d.key)
+    if (keys.length === Object.keys(timers).length) delete state.timers[ruleId]
+    else deleteKeys(state.timers, ruleId, keys)
   }
   forgetEarliest(state)
   return due.sort((a, b) => a.timer.deadline - b.timer.deadline)

@@ -1,6 +1,6 @@
+import { deleteKeys } from '../frozen.js'
 import { forgetEarliest } from './absence-timers.js'
 import type { CompiledRule } from './compiled-rule.js'
-import { bucket } from './group.js'
 import type { RuleSet } from './rule-set.js'
 import type { RuleState } from './rule-state.js'
 import { pruneWindows } from './window-step.js'
@@ -26,10 +26,7 @@ export function pruneState(state: RuleState, ruleSet: RuleSet): void {
       return entry.suppressed === 0 && entry.lastFireAt + throttle <= state.clock
     })
     if (expired.length === Object.keys(throttles).length) delete state.throttles[ruleId]
-    else if (expired.length > 0) {
-      const own = bucket(state.throttles, ruleId)
-      for (const key of expired) delete own[key]
-    }
+    else deleteKeys(state.throttles, ruleId, expired)
   }
   for (const [ruleId, timers] of Object.entries(state.timers))
     if (!ruleSet.getCompiled(ruleId)?.rule.absence || Object.keys(timers).length === 0)

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js'
-import { ownMap } from '../frozen.js'
+import { deleteKeys } from '../frozen.js'
 import { incidentKey } from '../rules/decision.js'
 import type { State } from './state-schema.js'
 
@@ -66,18 +66,12 @@ export function pruneState(draft: State, opts: PruneOptions): void {
   const oldNames = Object.keys(draft.devices).filter(
     (id) => draft.devices[id]!.fetchedAt < now - retention.deviceNames,
   )
-  if (oldNames.length > 0) {
-    const devices = ownMap(draft, 'devices')
-    for (const id of oldNames) delete devices[id]
-  }
+  deleteKeys(draft, 'devices', oldNames)
   const open = openIncidentKeys(draft)
   const pending = pendingIncidentKeys(draft)
   const oldThreads = Object.keys(draft.threads).filter((key) => {
     if (isOpen(key, open) || pending.has(key)) return false
     return (draft.threads[key]!.firedAt ?? 0) < now - retention.sent
   })
-  if (oldThreads.length > 0) {
-    const threads = ownMap(draft, 'threads')
-    for (const key of oldThreads) delete threads[key]
-  }
+  deleteKeys(draft, 'threads', oldThreads)
 }
