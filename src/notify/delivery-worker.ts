@@ -10,6 +10,7 @@ import { alertMessageFor, sendableAction } from './alert-message.js'
 import { retryDelay } from './backoff.js'
 import { channelKind, missingChannelReason, type Notifiers } from './channels.js'
 import { DeliveryError } from './notifier.js'
+import { logOutcome } from './outcome-log.js'
 import { OutcomeRecorder } from './outcome-recorder.js'
 import type { Outcome } from './outcomes.js'
 import { TargetPacer } from './pacer.js'
@@ -279,26 +280,7 @@ export class DeliveryWorker {
   }
 
   private report(target: string, unit: SendUnit, outcome: Outcome): void {
-    const { logger } = this.opts
-    const ids = unit.items.map((item) => item.id)
-    const fields = {
-      target,
-      ids: ids.length > 5 ? `${ids.slice(0, 5).join(', ')} (+${ids.length - 5})` : ids,
-    }
-    if (outcome.type === 'sent' && outcome.receipt.refused) {
-      const { recipients, reason } = outcome.receipt.refused
-      logger.warn(
-        { ...fields, refused: recipients, reason },
-        'alert sent, but the SMTP server refused some recipients: a copy for them is in the dead letters',
-      )
-    } else if (outcome.type === 'sent')
-      logger.info({ ...fields, rollup: unit.rollup || undefined }, 'alert sent')
-    else if (outcome.type === 'retry')
-      logger.warn(
-        { ...fields, error: outcome.error, retryAt: new Date(outcome.nextAttemptAt).toISOString() },
-        'alert send failed; will retry',
-      )
-    else logger.error({ ...fields, reason: outcome.reason }, 'alert dead-lettered')
+    logOutcome(this.opts.logger, target, unit, outcome)
     const error =
       outcome.type === 'retry' ? outcome.error : outcome.type === 'dead' ? outcome.reason : undefined
     for (const item of unit.items) this.opts.onOutcome?.(outcome.type, item, error)
