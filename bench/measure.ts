@@ -92,21 +92,38 @@ export interface WorkerOptions {
   maxMs: number
 }
 
+/** What a bench script printed as its last stdout line (one JSON object), or why there is none. */
+export type ScriptRun<T> = { why: string } | { result: T; line: string; peakRssMb: number | null }
+
+/**
+ * Run `node [nodeArgs] --import tsx <script> <args>` in a child process and read the JSON object on its last stdout
+ * line. A script that cannot load a project module prints `{ "missing": "..." }`: that is a `why` too.
+ */
+export async function runJsonScript<T>(
+  script: string,
+  args: string[],
+  opts: { timeoutMs?: number; nodeArgs?: string[] } = {},
+): Promise<ScriptRun<T>> {
+  const argv = [...(opts.nodeArgs ?? []), ...TSX_NODE.slice(1), script, ...args]
+  const run = await runChild(TSX_NODE[0], argv, {
+    keepStdout: true,
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+  })
+  const line = run.stdout.trim().split('\n').pop() ?? ''
+  if (run.code !== 0 || !line.startsWith('{')) return { why: `exit ${run.code}: ${stderrGist(run.stderr)}` }
+  const result = JSON.parse(line) as T & { missing?: string }
+  if (result.missing) return { why: result.missing }
+  return { result, line, peakRssMb: run.peakRssMb }
+}
+
 /** Measure one contender at one rule count in a fresh child process. */
 export async function runWorker(
   contender: string,
   rules: number,
   opts: WorkerOptions,
 ): Promise<WorkerResult> {
-  const args = ['--expose-gc', '--import', 'tsx', 'bench/worker.ts', contender, String(rules)]
-  args.push(String(opts.events), String(opts.reps), String(opts.maxMs))
-  const run = await runChild(process.execPath, args)
-  const line = run.stdout.trim().split('\n').pop() ?? ''
-  if (run.code !== 0 || !line.startsWith('{')) {
-    const why = stderrGist(run.stderr)
-    throw new Error(`worker ${contender}/${rules} failed (exit ${run.code}): ${why}`)
-  }
-  const result = JSON.parse(line) as WorkerResult | { missing: string }
-  if ('missing' in result) throw new Error(result.missing)
-  return result
+  const args = [contender, String(rules), String(opts.events), String(opts.reps), String(opts.maxMs)]
+  const run = await runJsonScript<WorkerResult>('bench/worker.ts', args, { nodeArgs: ['--expose-gc'] })
+  if ('why' in run) throw new Error(`worker ${contender}/${rules} failed: ${run.why}`)
+  return run.result
 }

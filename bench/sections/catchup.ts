@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { runChild, TSX_NODE } from '../measure.js'
+import { runJsonScript } from '../measure.js'
 import { optionalImport } from '../optional-import.js'
-import { type BenchOptions, errorText, say, skipped, stderrGist } from '../report.js'
+import { type BenchOptions, errorText, say, skipped } from '../report.js'
 import { round } from '../stats.js'
 
 export interface CatchupFigures {
@@ -56,20 +56,10 @@ interface WorkerLine {
   events?: number
   caughtUp?: boolean
 }
-type WorkerRun = { why: string } | { result: WorkerLine; line: string; peakRssMb: number | null }
 
 /** Run a catch-up worker; its JSON line, or the reason it could not run. */
-async function runWorker(script: string, args: string[], timeoutMs: number): Promise<WorkerRun> {
-  const run = await runChild(TSX_NODE[0], [...TSX_NODE.slice(1), script, ...args], {
-    keepStdout: true,
-    timeoutMs,
-  })
-  const line = run.stdout.trim().split('\n').pop() ?? ''
-  if (run.code !== 0 || !line.startsWith('{')) return { why: `exit ${run.code}: ${stderrGist(run.stderr)}` }
-  const result = JSON.parse(line) as WorkerLine & { missing?: string }
-  if (result.missing) return { why: result.missing }
-  return { result, line, peakRssMb: run.peakRssMb }
-}
+const runWorker = (script: string, args: string[], timeoutMs: number) =>
+  runJsonScript<WorkerLine>(script, args, { timeoutMs })
 
 /**
  * Section 3: a backlog spread over three days in the strict emulator (in this process). First the real

@@ -1,5 +1,5 @@
-import { runChild, TSX_NODE } from '../measure.js'
-import { type BenchOptions, errorText, row, say, stderrGist } from '../report.js'
+import { runJsonScript } from '../measure.js'
+import { type BenchOptions, errorText, row, say } from '../report.js'
 import type { StateWorkerLine } from '../state-worker.js'
 import { round } from '../stats.js'
 
@@ -34,21 +34,10 @@ const WIDTHS = [20, 10, 11, 10, 12, 11, 12]
 
 /** One case in its own process (bench/state-worker.ts): its medians, or why it could not run. */
 async function runCase(size: number, shape: Shape, load: Load, cycles: number, opens: number) {
-  const args = [
-    ...TSX_NODE.slice(1),
-    'bench/state-worker.ts',
-    String(size),
-    shape,
-    load,
-    String(cycles),
-    String(opens),
-  ]
-  const run = await runChild(TSX_NODE[0], args, { keepStdout: true, timeoutMs: 10 * 60_000 })
-  const line = run.stdout.trim().split('\n').pop() ?? ''
-  if (run.code !== 0 || !line.startsWith('{')) throw new Error(`exit ${run.code}: ${stderrGist(run.stderr)}`)
-  const result = JSON.parse(line) as StateWorkerLine & { missing?: string }
-  if (result.missing) throw new Error(result.missing)
-  return result
+  const args = [String(size), shape, load, String(cycles), String(opens)]
+  const run = await runJsonScript<StateWorkerLine>('bench/state-worker.ts', args, { timeoutMs: 10 * 60_000 })
+  if ('why' in run) throw new Error(run.why)
+  return run.result
 }
 
 /** Section 4: state writes by state size, as the daemon makes them each poll cycle; and loading at start. */
