@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { configFileOf, loadConfig, parseConfig } from '../src/config.js'
 import { expandEnv, hasEnvReference } from '../src/env-expand.js'
 import { InputError, type InputIssue } from '../src/errors.js'
+import { inputErrorOf } from './helpers/input-error.js'
 
 let dir: string
 beforeAll(async () => {
@@ -14,15 +15,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-const issuesOf = (fn: () => unknown): InputIssue[] => {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof InputError) return error.issues
-    throw error
-  }
-  throw new Error('expected an InputError')
-}
+const issuesOf = (fn: () => unknown): InputIssue[] => inputErrorOf(fn).issues
 
 describe('parseConfig', () => {
   it('fills every seam.* default, with durations in milliseconds', () => {

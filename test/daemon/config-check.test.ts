@@ -7,6 +7,7 @@ import { describeChannels } from '../../src/daemon/channel-summary.js'
 import { checkConfig } from '../../src/daemon/config-check.js'
 import { InputError } from '../../src/errors.js'
 import type { Action } from '../../src/rules/action-schema.js'
+import { inputErrorOf } from '../helpers/input-error.js'
 
 let dir: string
 beforeAll(async () => {
@@ -16,15 +17,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-const messageOf = (fn: () => unknown): string => {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof InputError) return error.message
-    throw error
-  }
-  throw new Error('expected an InputError')
-}
+const messageOf = (fn: () => unknown): string => inputErrorOf(fn).message
 
 describe('checkConfig', () => {
   it('names the config file a missing API key is missing from', async () => {
