@@ -1,6 +1,12 @@
 import type { InputIssue } from '../errors.js'
 import { jsonPath } from '../errors.js'
-import { type InputFormat, type Validated, validateText, validateValue } from '../input/validate-input.js'
+import {
+  type InputFormat,
+  readInputFile,
+  type Validated,
+  validateText,
+  validateValue,
+} from '../input/validate-input.js'
 import { checkTopCondition, sharedConditionCycles } from './condition-validator.js'
 import { type Rule, ruleSchema } from './rule-schema.js'
 
@@ -88,6 +94,15 @@ export function parseRuleValue(raw: unknown, file: string, env: NodeJS.ProcessEn
 /** Validate one rule file's text. Every problem is one line `file: JSON path: message`. */
 export function parseRuleText(text: string, file: string, env: NodeJS.ProcessEnv = {}): ParsedRuleFile {
   return parsed(validateText(ruleFormat, text, file, env))
+}
+
+/** Read and validate one rule file; `text` is what was read (undefined when it could not be read). */
+export async function readRuleText(
+  file: string,
+  env: NodeJS.ProcessEnv,
+): Promise<ParsedRuleFile & { text?: string }> {
+  const result = await readInputFile(ruleFormat, file, env)
+  return result.text === undefined ? parsed(result) : { ...parsed(result), text: result.text }
 }
 
 /** The string event types of every eventTypes list in a rule object (valid or not). */
