@@ -1,122 +1,228 @@
-import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import cron from 'node-cron'
 import { z } from 'zod'
 import { durationSchema } from './duration.js'
-import { InputError } from './errors.js'
+import { cronSchema, timeZoneSchema } from './input/time-checks.js'
+import { type InputFormat, readInputFile, validateValue, valueOrThrow } from './input/validate-input.js'
 import { actionSchema } from './rules/action-schema.js'
-import { validateInput } from './validate-input.js'
 
 const duration = (fallback: string) => durationSchema.prefault(fallback)
-
-/** Does this runtime know the IANA zone? (`Intl` throws a RangeError for an unknown one.) */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone })
-    return true
-  } catch {
-    return false
-  }
-}
 
 const startFrom = z.union([
   z.literal('now'),
   z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'expected "now" or an ISO 8601 time'),
 ])
 
-export const configSchema = z
-  .object({
-    seam: z
-      .object({
-        endpoint: z.string().url().default('https://connect.getseam.com'),
-        apiKey: z.string().min(1).optional(),
-        pollInterval: duration('30s'),
-        lookback: duration('5m'),
-        startFrom: startFrom.default('now'),
-        requestTimeout: duration('30s'),
-        pageSize: z.number().int().min(1).max(500).default(500),
-      })
-      .strict()
-      .prefault({}),
-    rules: z.string().default('./rules'),
-    state: z.string().default('./state.json'),
-    timezone: z.string().refine(isTimeZone, 'unknown IANA time zone (e.g. "Europe/Berlin")').default('UTC'),
-    absenceLateness: duration('1m'),
-    slack: z
-      .object({
-        token: z.string().min(1).optional(),
-        apiUrl: z.string().url().default('https://slack.com/api/'),
-      })
-      .strict()
-      .prefault({}),
-    email: z
-      .object({
-        smtp: z
-          .object({
-            host: z.string().min(1),
-            port: z.number().int().min(1).max(65535).default(587),
-            secure: z.boolean().default(false),
-            auth: z.object({ user: z.string(), pass: z.string() }).strict().optional(),
-          })
-          .strict()
-          .optional(),
-        from: z.string().min(1).optional(),
-      })
-      .strict()
-      .prefault({}),
-    console: z.boolean().default(false).describe('Print alerts to the terminal as readable blocks.'),
-    delivery: z
-      .object({
-        maxAttempts: z.number().int().min(1).default(8),
-        backoff: duration('1s'),
-        maxBackoff: duration('5m'),
-        slackPace: duration('1s'),
-        rollupAbove: z.number().int().min(2).default(10),
-        rollupWindow: duration('1m'),
-      })
-      .strict()
-      .prefault({}),
-    retention: z
-      .object({
-        sent: duration('7d'),
-        sentMax: z.number().int().min(0).default(10_000),
-        deadLetters: duration('30d'),
-        deadLettersMax: z.number().int().min(0).default(10_000),
-        deviceNames: duration('1d'),
-      })
-      .strict()
-      .prefault({}),
-    housekeeping: z
-      .object({
-        cron: z
-          .string()
-          .refine((text) => cron.validate(text), 'not a valid cron expression (e.g. "*/5 * * * *")')
-          .default('*/5 * * * *'),
-        retryDeadLetters: z.boolean().default(false),
-      })
-      .strict()
-      .prefault({}),
-    server: z
-      .union([
-        z.literal(false),
-        z
-          .object({
-            host: z.string().default('127.0.0.1'),
-            port: z.number().int().min(0).max(65535).default(9464),
-          })
-          .strict(),
-      ])
-      .default({ host: '127.0.0.1', port: 9464 }),
-    monitor: z
-      .object({
-        seamDownAfter: duration('5m'),
-        lagAbove: duration('15m'),
-        actions: z.array(actionSchema).default([]),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict()
+/**
+ * The config file. Every key has a `.describe()`: `npm run schema` turns them into config.schema.json (for
+ * editors) and the key table of docs/configuration.md.
+ */
+export const configSchema = z.strictObject({
+  $schema: z
+    .string()
+    .optional()
+    .describe(
+      '"./config.schema.json": lets editors autocomplete and check this file. Ignored by seam-alerts.',
+    ),
+  seam: z
+    .strictObject({
+      endpoint: z.url().default('https://connect.getseam.com').describe('Base URL of the Seam API.'),
+      apiKey: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Your Seam API key, e.g. "${SEAM_API_KEY}". When absent, the SEAM_API_KEY environment variable is used. Never logged.',
+        ),
+      pollInterval: duration('30s').describe('Time between polls.'),
+      lookback: duration('5m').describe(
+        'How far behind the last poll each poll re-reads, to catch events that become visible in the API a little after their created_at. Events already handed on are recognised by id and skipped.',
+      ),
+      startFrom: startFrom
+        .default('now')
+        .describe(
+          'Where a daemon with no saved state begins: "now", or an ISO time such as "2026-01-01T00:00:00Z" to process history first. Nothing older is ever read, even by the lookback.',
+        ),
+      requestTimeout: duration('30s').describe('Longest wait for one HTTP answer (headers and body).'),
+      pageSize: z
+        .number()
+        .int()
+        .min(1)
+        .max(500)
+        .default(500)
+        .describe('Events per page; 500 is also the maximum the API allows.'),
+    })
+    .prefault({})
+    .describe('Reading events from the Seam API.'),
+  rules: z
+    .string()
+    .default('./rules')
+    .describe('Directory of rule files (`*.json`), watched for changes. Relative to the config file.'),
+  state: z
+    .string()
+    .default('./state.json')
+    .describe('The state file (cursor, incidents, outbox, dead letters). Relative to the config file.'),
+  timezone: timeZoneSchema
+    .default('UTC')
+    .describe(
+      'IANA time zone for times in messages, digest schedules without their own timezone, and the housekeeping cron.',
+    ),
+  absenceLateness: duration('1m').describe(
+    'An absence timer fires only once the wall clock is past its deadline plus this allowance, so an event that becomes visible in the API a little late can still cancel it. Timers also never fire past the durable event cursor minus this allowance.',
+  ),
+  slack: z
+    .strictObject({
+      token: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Slack bot token (`xoxb-...`), e.g. "${SLACK_BOT_TOKEN}". Needed for {"type": "slack", "channel": ...} actions.',
+        ),
+      apiUrl: z.url().default('https://slack.com/api/').describe('Slack Web API base URL (proxies, tests).'),
+    })
+    .prefault({})
+    .describe('Slack Web API settings (bot token actions).'),
+  email: z
+    .strictObject({
+      smtp: z
+        .strictObject({
+          host: z.string().min(1).describe('SMTP server host name.'),
+          port: z.number().int().min(1).max(65535).default(587).describe('SMTP server port.'),
+          secure: z
+            .boolean()
+            .default(false)
+            .describe(
+              'true: TLS from the start (port 465); false: plain connection, upgraded with STARTTLS when offered.',
+            ),
+          auth: z
+            .strictObject({
+              user: z.string().describe('SMTP user name.'),
+              pass: z.string().describe('SMTP password, e.g. "${SMTP_PASSWORD}". Never logged.'),
+            })
+            .optional()
+            .describe('SMTP login; omit for a server that needs none.'),
+        })
+        .optional()
+        .describe('SMTP server (nodemailer options). Needed for email actions.'),
+      from: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Sender address for email alerts, e.g. "Seam alerts <alerts@example.com>".'),
+    })
+    .prefault({})
+    .describe('Email (SMTP) settings.'),
+  console: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Also print every alert (and meta-alert) to the terminal as a readable block, in addition to the rule's actions.",
+    ),
+  delivery: z
+    .strictObject({
+      maxAttempts: z
+        .number()
+        .int()
+        .min(1)
+        .default(8)
+        .describe(
+          'Attempts per alert and channel before a retryable failure is dead-lettered (permanent errors are dead-lettered at once).',
+        ),
+      backoff: duration('1s').describe('First retry delay; doubles each attempt, with jitter.'),
+      maxBackoff: duration('5m').describe(
+        "Cap on the backoff (a server's Retry-After is honoured even when longer).",
+      ),
+      slackPace: duration('1s').describe(
+        'Minimum gap between two messages to the same Slack channel or webhook.',
+      ),
+      rollupAbove: z
+        .number()
+        .int()
+        .min(2)
+        .default(10)
+        .describe(
+          'Alert storms: more alerts than this of one rule waiting for one target are sent as one rolled-up message listing every event_id.',
+        ),
+      rollupWindow: duration('1m').describe(
+        'While a storm lasts, further alerts of that rule and target are collected this long and rolled up again.',
+      ),
+    })
+    .prefault({})
+    .describe('Retries, dead letters, pacing and storm rollup.'),
+  retention: z
+    .strictObject({
+      sent: duration('7d').describe(
+        'How long sent-alert records are kept (they prevent duplicates and thread resolves under their alert).',
+      ),
+      sentMax: z
+        .number()
+        .int()
+        .min(0)
+        .default(10_000)
+        .describe('At most this many sent-alert records (newest kept).'),
+      deadLetters: duration('30d').describe(
+        'How long dead letters are kept for `seam-alerts state dead-letters`.',
+      ),
+      deadLettersMax: z
+        .number()
+        .int()
+        .min(0)
+        .default(10_000)
+        .describe('At most this many dead letters (newest kept).'),
+      deviceNames: duration('1d').describe(
+        'How long a looked-up device name is cached before it is fetched again.',
+      ),
+    })
+    .prefault({})
+    .describe('What the state file keeps, and for how long.'),
+  housekeeping: z
+    .strictObject({
+      cron: cronSchema('not a valid cron expression (e.g. "*/5 * * * *")')
+        .default('*/5 * * * *')
+        .describe('node-cron schedule (5 fields, or 6 with seconds first) for pruning the state file.'),
+      retryDeadLetters: z
+        .boolean()
+        .default(false)
+        .describe(
+          'When true, each housekeeping run moves all dead letters back to the outbox for another round of attempts.',
+        ),
+    })
+    .prefault({})
+    .describe('Periodic state pruning.'),
+  server: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        host: z.string().default('127.0.0.1').describe('Address to listen on; "0.0.0.0" in a container.'),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .default(9464)
+          .describe('Port to listen on; 0 picks a free one.'),
+      }),
+    ])
+    .default({ host: '127.0.0.1', port: 9464 })
+    .describe('Where /healthz and /metrics listen; false turns the listener off.'),
+  monitor: z
+    .strictObject({
+      seamDownAfter: duration('5m').describe(
+        'Send a meta-alert when the Seam API has been unreachable or erroring for longer than this, and a recovery when it works again.',
+      ),
+      lagAbove: duration('15m').describe(
+        'Send a meta-alert when the event cursor is more than this behind the wall clock, and a recovery when it has caught up.',
+      ),
+      actions: z
+        .array(actionSchema)
+        .default([])
+        .describe(
+          'Where meta-alerts go: the same action objects as in rules (slack, email, console). With none, meta-alerts are only logged.',
+        ),
+    })
+    .prefault({})
+    .describe('Meta-alerts about seam-alerts itself.'),
+})
 
 export type Config = z.infer<typeof configSchema>
 export type ConfigInput = z.input<typeof configSchema>
@@ -129,17 +235,18 @@ export function configFileOf(config: Config): string | undefined {
   return sourceFiles.get(config)
 }
 
-/**
- * Validate a parsed config object. `${ENV}` references are expanded first; `SEAM_API_KEY` fills `seam.apiKey`
- * when absent. Relative `rules` and `state` paths are resolved against the config file's directory.
- */
-export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env): Config {
-  const config = validateInput(configSchema, raw, {
-    file,
-    env,
-    code: 'CONFIG_INVALID',
-    hint: 'See config.example.json and the Configuration section of the README.',
-  })
+/** Config files in the one input path (src/input/validate-input.ts). */
+export const configFormat: InputFormat<typeof configSchema> = {
+  schema: configSchema,
+  noun: 'config file',
+  jsonLabel: 'not valid JSON',
+  unknownKeyAt: 'object',
+}
+
+const HINT = 'See config.example.json and docs/configuration.md.'
+
+/** `SEAM_API_KEY` fills `seam.apiKey` when absent; relative `rules` and `state` resolve against the file's directory. */
+function settle(config: Config, file: string, env: NodeJS.ProcessEnv): Config {
   if (!config.seam.apiKey && env.SEAM_API_KEY) config.seam.apiKey = env.SEAM_API_KEY
   const base = path.dirname(path.resolve(file))
   config.rules = path.resolve(base, config.rules)
@@ -148,26 +255,15 @@ export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv =
   return config
 }
 
+/**
+ * Validate a parsed config object. `${ENV}` references are expanded first; `SEAM_API_KEY` fills `seam.apiKey`
+ * when absent. Relative `rules` and `state` paths are resolved against the config file's directory.
+ */
+export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  return settle(valueOrThrow(validateValue(configFormat, raw, file, env), 'CONFIG_INVALID', HINT), file, env)
+}
+
+/** Read, parse and validate a config file (see parseConfig). */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    throw new InputError('CONFIG_INVALID', [
-      {
-        file,
-        path: '$',
-        message: `cannot read the config file (${(error as NodeJS.ErrnoException).code ?? error})`,
-      },
-    ])
-  }
-  let raw: unknown
-  try {
-    raw = JSON.parse(text)
-  } catch (error) {
-    throw new InputError('CONFIG_INVALID', [
-      { file, path: '$', message: `not valid JSON: ${(error as Error).message}` },
-    ])
-  }
-  return parseConfig(raw, file, env)
+  return settle(valueOrThrow(await readInputFile(configFormat, file, env), 'CONFIG_INVALID', HINT), file, env)
 }

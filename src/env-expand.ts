@@ -30,8 +30,15 @@ export function expandEnv(
     return value.map((item, index) => expandEnv(item, env, file, issues, [...path, index]))
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {}
+    // defineProperty, not `out[key] =`: a "__proto__" key stays a plain key (validation rejects it) instead of
+    // becoming the copy's prototype.
     for (const [key, item] of Object.entries(value))
-      out[key] = expandEnv(item, env, file, issues, [...path, key])
+      Object.defineProperty(out, key, {
+        value: expandEnv(item, env, file, issues, [...path, key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
     return out
   }
   return value

@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron'
 import type { Clock } from '../clock.js'
+import { isCronExpression } from '../input/time-checks.js'
 import type { Logger } from '../log.js'
 import { enqueueDecisions } from '../notify/outbox.js'
 import type { Action } from '../rules/action-schema.js'
@@ -47,7 +48,7 @@ export class DigestScheduler {
       if (!rule.digest) continue
       const { cron: expression } = rule.digest
       const timezone = rule.digest.timezone ?? this.opts.timezone
-      if (!cron.validate(expression)) {
+      if (!isCronExpression(expression)) {
         this.opts.logger.error(
           { rule: rule.id, cron: expression },
           'digest: invalid cron expression, not scheduled',

@@ -10,7 +10,7 @@ const templates = {
 }
 
 export const slackActionSchema = z
-  .object({
+  .strictObject({
     type: z.literal('slack'),
     channel: z
       .string()
@@ -18,32 +18,26 @@ export const slackActionSchema = z
       .optional()
       .describe('Channel name or id for chat.postMessage, e.g. "#security".'),
     webhookUrl: z
-      .string()
       .url()
       .optional()
       .describe('Incoming-webhook URL, for teams without a bot token. May be "${ENV_VAR}".'),
     ...templates,
   })
-  .strict()
   .refine((action) => Boolean(action.channel) !== Boolean(action.webhookUrl), {
     message: 'a slack action needs exactly one of "channel" (bot token) or "webhookUrl" (incoming webhook)',
   })
 
-export const emailActionSchema = z
-  .object({
-    type: z.literal('email'),
-    to: z.array(z.string().email()).min(1).describe('Recipients.'),
-    cc: z.array(z.string().email()).optional(),
-    ...templates,
-  })
-  .strict()
+export const emailActionSchema = z.strictObject({
+  type: z.literal('email'),
+  to: z.array(z.email()).min(1).describe('Recipients.'),
+  cc: z.array(z.email()).optional(),
+  ...templates,
+})
 
-export const consoleActionSchema = z
-  .object({
-    type: z.literal('console'),
-    ...templates,
-  })
-  .strict()
+export const consoleActionSchema = z.strictObject({
+  type: z.literal('console'),
+  ...templates,
+})
 
 export const actionSchema = z.discriminatedUnion('type', [
   slackActionSchema,

@@ -1,9 +1,9 @@
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { InputIssue } from '../errors.js'
 import { jsonPath } from '../errors.js'
 import { isPattern, knownEventTypes } from './event-types.js'
-import { type EventTypeEntry, eventTypeEntries, parseRuleText, type RuleDraft } from './rule-parse.js'
+import { type EventTypeEntry, eventTypeEntries, type RuleDraft, readRuleText } from './rule-parse.js'
 import type { Rule } from './rule-schema.js'
 
 export interface RuleFileResult {
@@ -32,15 +32,8 @@ export async function listRuleFiles(dir: string): Promise<string[]> {
     .map((name) => path.join(dir, name))
 }
 
-export async function readRuleFile(file: string, env: NodeJS.ProcessEnv): Promise<RuleFileResult> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error)
-    return { issues: [{ file, path: '$', message: `cannot read the rule file (${code})` }] }
-  }
-  return { ...parseRuleText(text, file, env), text }
+export function readRuleFile(file: string, env: NodeJS.ProcessEnv): Promise<RuleFileResult> {
+  return readRuleText(file, env)
 }
 
 /**

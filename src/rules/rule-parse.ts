@@ -1,9 +1,13 @@
-import type { z } from 'zod'
-import { expandEnv } from '../env-expand.js'
 import type { InputIssue } from '../errors.js'
 import { jsonPath } from '../errors.js'
+import {
+  type InputFormat,
+  readInputFile,
+  type Validated,
+  validateText,
+  validateValue,
+} from '../input/validate-input.js'
 import { checkTopCondition, sharedConditionCycles } from './condition-validator.js'
-import { oneLineMessage, parseJsonText } from './json-text.js'
 import { type Rule, ruleSchema } from './rule-schema.js'
 
 /** One entry of an eventTypes list, at its JSON path (e.g. ['absence', 'eventTypes', 0]). */
@@ -43,46 +47,20 @@ function conditionTrees(raw: Record<string, unknown>): { path: PropertyKey[]; no
   return trees
 }
 
-const startsWith = (path: readonly PropertyKey[], prefix: readonly PropertyKey[]) =>
-  prefix.every((key, index) => path[index] === key)
-
-/** `, got "1 hour"` for short plain values; never for anything under a URL field (webhook URLs are secrets). */
-function describeInput(input: unknown, at: readonly PropertyKey[]): string {
-  if (typeof input !== 'string' && typeof input !== 'number') return ''
-  if (at.some((key) => typeof key === 'string' && /url|token|pass/i.test(key))) return ''
-  const text = JSON.stringify(input)
-  return text.length <= 60 ? `, got ${text}` : ''
-}
-
-function zodIssues(error: z.ZodError, file: string): { at: PropertyKey[]; issue: InputIssue }[] {
-  const out: { at: PropertyKey[]; issue: InputIssue }[] = []
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        const at = [...issue.path, key]
-        out.push({ at, issue: { file, path: jsonPath(at), message: `unknown field ${JSON.stringify(key)}` } })
-      }
-      continue
+/**
+ * The checks zod cannot word precisely: the condition trees (condition-validator.ts gives the exact messages,
+ * and owns those subtrees) and shared-condition cycles. A document that is not an object owns everything.
+ */
+function precheck(value: unknown, file: string): { issues: InputIssue[]; owns: PropertyKey[][] } {
+  if (!isObject(value))
+    return {
+      issues: [{ file, path: '$', message: 'expected a JSON object (one rule per file)' }],
+      owns: [[]],
     }
-    let message = issue.message
-    if (issue.code === 'invalid_union' && issue.path.at(-2) === 'actions')
-      message = 'expected an action with "type" one of "slack", "email", "console"'
-    if (issue.code === 'invalid_format' || issue.code === 'custom')
-      message += describeInput(issue.input, issue.path)
-    out.push({ at: issue.path, issue: { file, path: jsonPath(issue.path), message } })
-  }
-  return out
-}
-
-/** Validate one parsed rule document (already JSON) into a Rule, or the issues found. */
-export function parseRuleValue(raw: unknown, file: string, env: NodeJS.ProcessEnv = {}): ParsedRuleFile {
   const issues: InputIssue[] = []
-  if (!isObject(raw))
-    return { issues: [{ file, path: '$', message: 'expected a JSON object (one rule per file)' }] }
-  const expanded = expandEnv(raw, env, file, issues) as Record<string, unknown>
-  const shared = isObject(expanded.sharedConditions) ? expanded.sharedConditions : {}
+  const shared = isObject(value.sharedConditions) ? value.sharedConditions : {}
   const sharedNames = new Set(Object.keys(shared))
-  const trees = conditionTrees(expanded)
+  const trees = conditionTrees(value)
   for (const tree of trees) checkTopCondition(tree.node, tree.path, sharedNames, file, issues)
   for (const name of sharedConditionCycles(shared))
     issues.push({
@@ -90,22 +68,41 @@ export function parseRuleValue(raw: unknown, file: string, env: NodeJS.ProcessEn
       path: jsonPath(['sharedConditions', name]),
       message: 'shared condition references itself',
     })
-  const result = ruleSchema.safeParse(expanded, { reportInput: true })
-  if (!result.success) {
-    const reported = [...issues]
-    for (const { at, issue } of zodIssues(result.error, file)) {
-      const tree = trees.find((candidate) => startsWith(at, candidate.path))
-      const treeReported =
-        tree !== undefined && reported.some((known) => known.path.startsWith(jsonPath(tree.path)))
-      const envReported = reported.some((known) => known.path.startsWith(issue.path))
-      if (!treeReported && !envReported) issues.push(issue)
-    }
-  }
-  if (issues.length > 0 || !result.success) {
-    const unique = dedupe(issues)
-    return { issues: unique, draft: draftOf(expanded, unique) }
-  }
-  return { rule: result.data, issues }
+  return { issues, owns: trees.map((tree) => tree.path) }
+}
+
+/** Rule files in the one input path (src/input/validate-input.ts). */
+export const ruleFormat: InputFormat<typeof ruleSchema> = {
+  schema: ruleSchema,
+  noun: 'rule file',
+  jsonLabel: 'invalid JSON',
+  unknownKeyAt: 'key',
+  precheck,
+}
+
+function parsed(result: Validated<Rule>): ParsedRuleFile {
+  if (result.ok) return { rule: result.value, issues: [] }
+  const { issues, expanded } = result
+  return isObject(expanded) ? { issues, draft: draftOf(expanded, issues) } : { issues }
+}
+
+/** Validate one parsed rule document (already JSON) into a Rule, or the issues found. */
+export function parseRuleValue(raw: unknown, file: string, env: NodeJS.ProcessEnv = {}): ParsedRuleFile {
+  return parsed(validateValue(ruleFormat, raw, file, env))
+}
+
+/** Validate one rule file's text. Every problem is one line `file: JSON path: message`. */
+export function parseRuleText(text: string, file: string, env: NodeJS.ProcessEnv = {}): ParsedRuleFile {
+  return parsed(validateText(ruleFormat, text, file, env))
+}
+
+/** Read and validate one rule file; `text` is what was read (undefined when it could not be read). */
+export async function readRuleText(
+  file: string,
+  env: NodeJS.ProcessEnv,
+): Promise<ParsedRuleFile & { text?: string }> {
+  const result = await readInputFile(ruleFormat, file, env)
+  return result.text === undefined ? parsed(result) : { ...parsed(result), text: result.text }
 }
 
 /** The string event types of every eventTypes list in a rule object (valid or not). */
@@ -128,24 +125,4 @@ export function eventTypeEntries(raw: Record<string, unknown>): EventTypeEntry[]
 function draftOf(raw: Record<string, unknown>, issues: InputIssue[]): RuleDraft {
   const idValid = typeof raw.id === 'string' && !issues.some((issue) => issue.path === '$.id')
   return { ...(idValid ? { id: raw.id as string } : {}), eventTypes: eventTypeEntries(raw) }
-}
-
-function dedupe(issues: InputIssue[]): InputIssue[] {
-  const seen = new Set<string>()
-  return issues.filter((issue) => {
-    const key = `${issue.path}\u0000${issue.message}`
-    if (seen.has(key)) return false
-    seen.add(key)
-    return true
-  })
-}
-
-/** Validate one rule file's text. */
-export function parseRuleText(text: string, file: string, env: NodeJS.ProcessEnv = {}): ParsedRuleFile {
-  const json = parseJsonText(text)
-  if (!json.ok) return { issues: [{ file, path: '$', message: json.message }] }
-  const parsed = parseRuleValue(json.value, file, env)
-  // Every problem is printed as one line `file: JSON path: message`.
-  for (const issue of parsed.issues) issue.message = oneLineMessage(issue.message)
-  return parsed
 }

@@ -1,6 +1,6 @@
-import cron from 'node-cron'
 import { z } from 'zod'
 import { durationSchema } from '../duration.js'
+import { cronSchema, timeZoneSchema } from '../input/time-checks.js'
 import { actionSchema } from './action-schema.js'
 import type { TopCondition } from './condition-types.js'
 import { CUSTOM_OPERATORS } from './custom-operators.js'
@@ -89,15 +89,6 @@ const eventTypes = z
   )
   .min(1, 'eventTypes is empty: list at least one event type, e.g. "lock.access_denied" or "lock.*"')
 
-function validTimezone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone })
-    return true
-  } catch {
-    return false
-  }
-}
-
 export const ruleSchema = z
   .strictObject({
     $schema: z
@@ -147,16 +138,8 @@ export const ruleSchema = z
       .optional(),
     digest: z
       .strictObject({
-        cron: z
-          .string()
-          .refine(
-            (text) => cron.validate(text),
-            'invalid cron expression (e.g. "0 9 * * *" = daily at 09:00)',
-          ),
-        timezone: z
-          .string()
-          .refine(validTimezone, 'unknown IANA time zone (e.g. "Europe/Berlin")')
-          .optional(),
+        cron: cronSchema('invalid cron expression (e.g. "0 9 * * *" = daily at 09:00)'),
+        timezone: timeZoneSchema.optional(),
       })
       .optional()
       .describe('Collect fires into a scheduled summary instead of sending each one.'),

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { findJsonSyntaxError } from '../../src/rules/json-syntax.js'
-import { parseJsonText } from '../../src/rules/json-text.js'
+import { findJsonSyntaxError } from '../../src/input/json-syntax.js'
+import { parseJsonText } from '../../src/input/json-text.js'
 
 const failure = (text: string) => {
   const result = parseJsonText(text)

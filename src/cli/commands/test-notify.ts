@@ -1,13 +1,13 @@
 import type { Command } from 'commander'
 import { type Config, loadConfig, parseConfig } from '../../config.js'
-import { errorMessage, InputError } from '../../errors.js'
+import { errorMessage } from '../../errors.js'
+import { type InputFormat, validateText, valueOrThrow } from '../../input/validate-input.js'
 import { createLogger } from '../../log.js'
 import { channelKind, missingChannelReason } from '../../notify/channels.js'
 import { createNotifiers } from '../../notify/create-notifiers.js'
 import { DeliveryError } from '../../notify/notifier.js'
 import { sampleAlert } from '../../notify/sample-alert.js'
 import { type Action, actionSchema } from '../../rules/action-schema.js'
-import { validateInput } from '../../validate-input.js'
 
 export interface TestNotifyIo {
   stdout: NodeJS.WritableStream
@@ -16,23 +16,21 @@ export interface TestNotifyIo {
   now: () => number
 }
 
+/** `--action` arguments in the one input path: validated like an action in a rule file. */
+const actionFormat: InputFormat<typeof actionSchema> = {
+  schema: actionSchema,
+  noun: 'action',
+  jsonLabel: 'invalid JSON',
+  unknownKeyAt: 'key',
+}
+
 /** Parse and validate `--action '<json>'` (`${ENV}` references expanded, like in rule files). */
 export function parseActionArg(text: string, env: NodeJS.ProcessEnv): Action {
-  const origin = '--action'
-  let raw: unknown
-  try {
-    raw = JSON.parse(text)
-  } catch (error) {
-    throw new InputError('USAGE', [
-      { file: origin, path: '$', message: `not valid JSON: ${errorMessage(error)}` },
-    ])
-  }
-  return validateInput(actionSchema, raw, {
-    file: origin,
-    env,
-    code: 'USAGE',
-    hint: 'Example: --action \'{"type":"slack","channel":"#alerts"}\'',
-  })
+  return valueOrThrow(
+    validateText(actionFormat, text, '--action', env),
+    'USAGE',
+    'Example: --action \'{"type":"slack","channel":"#alerts"}\'',
+  )
 }
 
 export async function testNotify(

@@ -15,18 +15,21 @@ export function oneLineMessage(text: string): string {
 }
 
 /**
- * Parse JSON text; on failure a one-line message with the line and column of the error, found by our own scanner
- * (engines differ in whether and how they report a position).
+ * Parse JSON text; on failure a one-line message `<label> at line L column C: reason`, the position found by our
+ * own scanner (engines differ in whether and how they report a position).
  */
-export function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+export function parseJsonText(
+  text: string,
+  label = 'invalid JSON',
+): { ok: true; value: unknown } | { ok: false; message: string } {
   try {
     return { ok: true, value: JSON.parse(text) }
   } catch (error) {
     const found = findJsonSyntaxError(text)
     if (found) {
       const { line, column } = lineColumn(text, found.offset)
-      return { ok: false, message: `invalid JSON at line ${line} column ${column}: ${found.message}` }
+      return { ok: false, message: `${label} at line ${line} column ${column}: ${found.message}` }
     }
-    return { ok: false, message: `invalid JSON: ${oneLineMessage((error as Error).message)}` }
+    return { ok: false, message: `${label}: ${oneLineMessage((error as Error).message)}` }
   }
 }
