@@ -19,7 +19,7 @@ export interface FsLike {
   link(existing: string, newPath: string): Promise<void>
   copyFile(from: string, to: string): Promise<void>
   chmod(file: string, mode: number): Promise<void>
-  stat(file: string): Promise<{ size: number; mode: number; mtimeMs: number }>
+  stat(file: string): Promise<{ size: number; mode: number; mtimeMs: number; ino: number }>
   readdir(dir: string): Promise<string[]>
 }
 
