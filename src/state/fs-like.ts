@@ -38,3 +38,16 @@ export const nodeFsLike: FsLike = {
 export function errnoCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code
 }
+
+/** Which generation of a file is on disk: inode, size and mtime, or 'missing'. Tells whether someone rewrote it. */
+export type Generation = string
+
+export async function generationOf(fs: FsLike, file: string): Promise<Generation> {
+  try {
+    const stat = await fs.stat(file)
+    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return 'missing'
+    throw error
+  }
+}

@@ -5,8 +5,8 @@ import type { Logger } from '../log.js'
 import { silentLogger } from '../log.js'
 import { formatSize } from '../size.js'
 import { isTempFor, utf8Line, writeFileAtomic } from './atomic-write.js'
-import { errnoCode, type FsLike, nodeFsLike } from './fs-like.js'
-import { acquireStateLock, canonicalStatePath, type StateLock } from './lock.js'
+import { errnoCode, type FsLike, type Generation, generationOf, nodeFsLike } from './fs-like.js'
+import { acquireStateLock, canonicalStatePath, retakeStateLock, type StateLock } from './lock.js'
 import { findStateSecretKeys } from './secrets.js'
 import { readStateFile } from './state-file.js'
 import type { State } from './state-schema.js'
@@ -29,9 +29,6 @@ export interface JsonFileStoreOptions {
   /** Largest state file read (`limits.stateFileMax`); a bigger one is refused before reading. Default 256 MiB. */
   maxBytes?: number
 }
-
-/** Which generation is on disk: inode, size and mtime, or 'missing'. Tells whether another process wrote. */
-type Generation = string
 
 /** What is on disk right now, as far as this store knows. Decides whether the old file may become `.bak`. */
 type OnDisk = 'unknown' | 'good' | 'missing' | 'damaged'
@@ -93,14 +90,14 @@ export class JsonFileStore implements Store {
     if (canonical !== path.resolve(file)) {
       opts.logger?.info(
         { state: file, file: canonical },
-        'the state path is a symbolic link: using its target',
+        'the state path goes through a symbolic link: locking and writing the real file',
       )
     }
     const lock = opts.lock === false ? undefined : await acquireStateLock(canonical, lockOptions(opts))
     const store = new JsonFileStore(canonical, lock, opts)
     if (lock) {
       await store.removeStrayTempFiles()
-      store.known = await store.generation()
+      store.known = await generationOf(store.fs, store.file)
     }
     return store
   }
@@ -122,20 +119,20 @@ export class JsonFileStore implements Store {
   }
 
   /**
-   * After the lock was lost, take it again (true; false when the store is closed or never locked). Throws STATE_LOCKED while another process holds it (try again later)
-   * or another error while the file system refuses (EROFS). Throws STATE_LOCK_LOST, giving the fresh lock back,
-   * when the file is no longer the generation this store last read or wrote: another process wrote it, so this
-   * store's state is stale and only a restart that reads the file is safe.
+   * After the lock was lost, take it again: true when held again, false when the store is closed or never locked.
+   * Throws STATE_LOCKED while another process holds it (try again later), or the file system's error (EROFS).
+   * Throws STATE_LOCK_LOST, giving the fresh lock back, when the file is no longer the generation this store last
+   * read or wrote: another process wrote it, so this store's state is stale and only a restart that reads it is safe.
    */
   async retakeLock(): Promise<boolean> {
     if (this.closed || !this.lock) return false
     if (!this.lock.lost) return true
-    const lock = await acquireStateLock(this.file, lockOptions(this.opts))
+    const lock = await retakeStateLock(this.file, lockOptions(this.opts))
     if (this.closed) {
       await lock.release()
       return false
     }
-    const onDisk = await this.generation().catch(() => 'unknown')
+    const onDisk = await generationOf(this.fs, this.file).catch(() => 'unknown')
     if (onDisk !== this.known) {
       await lock.release()
       throw new SeamAlertsError(
@@ -146,16 +143,6 @@ export class JsonFileStore implements Store {
     this.lock = lock
     this.watch(lock)
     return true
-  }
-
-  private async generation(): Promise<Generation> {
-    try {
-      const stat = await this.fs.stat(this.file)
-      return `${stat.ino}:${stat.size}:${stat.mtimeMs}`
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return 'missing'
-      throw error
-    }
   }
 
   /** Temp files left by a process killed mid-write. Safe to remove: we hold the lock. */
@@ -221,7 +208,8 @@ export class JsonFileStore implements Store {
       this.cleanup = cleanup()
     } catch (error) {
       // Whatever the failed write left on disk is this process's own (it holds the lock).
-      if (this.lock && !this.lock.lost) this.known = await this.generation().catch(() => undefined)
+      if (this.lock && !this.lock.lost)
+        this.known = await generationOf(this.fs, this.file).catch(() => undefined)
       this.fail(
         `Could not write state file ${this.file} (${describeWriteError(error)}). The previous state is intact; keeping it and retrying on the next write.`,
         error,
@@ -229,7 +217,7 @@ export class JsonFileStore implements Store {
     }
     this.onDisk = 'good'
     this.lastSaveBytes = data.length
-    if (this.lock) this.known = await this.generation().catch(() => undefined)
+    if (this.lock) this.known = await generationOf(this.fs, this.file).catch(() => undefined)
     this.warnOverLimit(data.length)
   }
 

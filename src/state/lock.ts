@@ -108,7 +108,7 @@ export async function acquireStateLock(
   try {
     release = await attempt()
   } catch (error) {
-    if (errnoCode(error) !== 'ELOCKED') throw error
+    if (errnoCode(error) !== 'ELOCKED') throw cannotLock(file, error)
     const owner = await readLockOwner(file)
     if (!isDeadHere(owner)) throw lockedError(file, owner, opts.doing ?? defaultDoing)
     // Re-check right before declaring it stale, so a holder that just replaced the dead one is left alone.
@@ -143,6 +143,44 @@ export async function acquireStateLock(
       await release().catch(() => {})
     },
   }
+}
+
+/**
+ * Take a lost lock back (acquireStateLock). While this process's own old lock directory is still there and fresh
+ * (its file system came back), it says so rather than naming itself as "another process".
+ */
+export async function retakeStateLock(
+  file: string,
+  opts: Parameters<typeof acquireStateLock>[1],
+): Promise<StateLock> {
+  try {
+    return await acquireStateLock(file, opts)
+  } catch (error) {
+    if (!(error instanceof SeamAlertsError) || error.code !== 'STATE_LOCKED') throw error
+    const owner = await readLockOwner(file)
+    if (owner?.pid !== process.pid || owner.host !== os.hostname()) throw error
+    throw new SeamAlertsError(
+      'STATE_LOCKED',
+      `State file ${file} is still locked by this process's own lock from before it was lost; it is taken back once that goes stale.`,
+    )
+  }
+}
+
+/** A lock that cannot be created at all: say why in the user's terms (the raw error names only the lock dir). */
+function cannotLock(file: string, error: unknown): SeamAlertsError {
+  const code = errnoCode(error)
+  const dir = path.dirname(file)
+  const why =
+    code === 'ENOENT'
+      ? `its directory ${dir} does not exist. Create it, writable by the user running seam-alerts, or point "state" elsewhere`
+      : code === 'EACCES' || code === 'EPERM'
+        ? `${code}: permission denied. The user running seam-alerts must be able to create files in ${dir}`
+        : code === 'EROFS'
+          ? `EROFS: the file system of ${dir} is read-only`
+          : (code ?? (error as Error).message)
+  return new SeamAlertsError('STATE_WRITE_FAILED', `Cannot lock state file ${file}: ${why}.`, {
+    cause: error,
+  })
 }
 
 const defaultDoing =

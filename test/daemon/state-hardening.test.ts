@@ -69,7 +69,7 @@ describe('the daemon and its state file', () => {
   it('takes a lost lock back and keeps alerting; exits 75 when another process holds it past limits.lockLostMax', async () => {
     await setup({ limits: { lockLostMax: '3s' } })
     const daemon = start()
-    await daemon.healthUrl()
+    const health = await daemon.healthUrl()
     await daemon.waitFor(() => existsSync(dirs.state), 20_000, 'the first state save')
 
     // The lock directory disappears (an over-eager cleanup job): the daemon notices, takes it back, carries on.
@@ -78,6 +78,7 @@ describe('the daemon and its state file', () => {
     expect((await lockStatus(dirs.state)).owner?.pid).toBe(daemon.child.pid)
     const event = fake.addEvent({ event_type: 'device.tampered', device_id: fake.deviceIds[1] })
     await daemon.waitFor(() => tamperedAlerted(event.event_id), 20_000, 'an alert after taking the lock back')
+    expect((await fetch(`${health}/healthz`)).status).toBe(200)
     expect(daemon.child.exitCode).toBeNull()
 
     // Now another process takes the lock over and keeps it: the daemon gives up within the bound and exits 75.
@@ -109,7 +110,12 @@ describe('the daemon and its state file', () => {
     const first = start()
     await first.healthUrl()
     await first.waitFor(
-      () => first.logs().some((l) => l.msg === 'the state path is a symbolic link: using its target'),
+      () =>
+        first
+          .logs()
+          .some(
+            (l) => l.msg === 'the state path goes through a symbolic link: locking and writing the real file',
+          ),
       10_000,
       'the symlink log line',
     )

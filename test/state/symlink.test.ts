@@ -104,6 +104,18 @@ describe('a symlinked state path', () => {
     expect(JSON.parse(await readFile(target, 'utf8')).updatedAt).toBe(1)
   })
 
+  it('a dangling link into a missing directory: a clear error naming the real file and the directory', async () => {
+    const { root, link } = await setup()
+    const target = path.join(root, 'not-mounted-yet', 'state.json')
+    await symlink(target, link)
+    const error = await JsonFileStore.open(link).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'STATE_WRITE_FAILED' })
+    expect((error as Error).message).toBe(
+      `Cannot lock state file ${target}: its directory ${path.dirname(target)} does not exist. Create it, writable by the user running seam-alerts, or point "state" elsewhere.`,
+    )
+    expect(await isLink(link)).toBe(true)
+  })
+
   it('a symlink loop is a clear STATE_CORRUPT error naming the path', async () => {
     const { root } = await setup()
     const a = path.join(root, 'a.json')
