@@ -9,7 +9,7 @@ export const TABLE_START = '<!-- config-keys:start -->'
 export const TABLE_END = '<!-- config-keys:end -->'
 
 type Node = {
-  type?: string
+  type?: string | string[]
   const?: unknown
   default?: unknown
   description?: string
@@ -34,6 +34,11 @@ function typeLabel(node: Node): string {
     return branches.map(typeLabel).join(' or ')
   }
   if (node.const !== undefined) return JSON.stringify(node.const)
+  if (Array.isArray(node.type)) {
+    // A size (src/size.ts) is a number of bytes or a string like "256MB".
+    if (node.type.includes('number') && node.type.includes('string')) return 'size'
+    return node.type.join(' or ')
+  }
   switch (node.type) {
     case 'string':
       if (node.pattern === DURATION_PATTERN) return 'duration'

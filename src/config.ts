@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { durationSchema } from './duration.js'
 import { cronSchema, timeZoneSchema } from './input/time-checks.js'
 import { type InputFormat, readInputFile, validateValue, valueOrThrow } from './input/validate-input.js'
+import { limitsSchema } from './limits.js'
 import { actionSchema } from './rules/action-schema.js'
 
 const duration = (fallback: string) => durationSchema.prefault(fallback)
@@ -222,6 +223,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Meta-alerts about seam-alerts itself.'),
+  limits: limitsSchema,
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'RULE_INVALID'
   | 'STATE_CORRUPT'
   | 'STATE_LOCKED'
+  | 'STATE_LOCK_LOST'
+  | 'STATE_TOO_LARGE'
   | 'STATE_WRITE_FAILED'
   | 'SEAM_AUTH'
   | 'SEAM_REQUEST'

@@ -74,7 +74,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
   const metrics = new DaemonMetrics()
   const health = new HealthTracker(clock)
 
-  const { state, release } = await openDaemonState({ file: config.state, logger, metrics, health })
+  const { state, release, lockLost } = await openDaemonState({
+    file: config.state,
+    limits: config.limits,
+    logger,
+    metrics,
+    health,
+  })
 
   try {
     // Rules: the last good version of a broken file keeps running; reloads apply between cycles.
@@ -272,9 +278,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
       }
       try {
         // A stop request does not wait for a cycle stuck in a slow fetch: shutdown() bounds that wait.
-        await Promise.race([loop.start(), stopRequested])
+        await Promise.race([loop.start(), stopRequested, lockLost])
       } catch (error) {
-        // Fatal (SEAM_AUTH): stop everything, then report.
+        // Fatal (SEAM_AUTH, or STATE_LOCK_LOST from lockLost): stop everything, then report.
         await shutdown()
         throw error
       }

@@ -19,7 +19,7 @@ export interface FsLike {
   link(existing: string, newPath: string): Promise<void>
   copyFile(from: string, to: string): Promise<void>
   chmod(file: string, mode: number): Promise<void>
-  stat(file: string): Promise<{ size: number; mode: number; mtimeMs: number }>
+  stat(file: string): Promise<{ size: number; mode: number; mtimeMs: number; ino: number }>
   readdir(dir: string): Promise<string[]>
 }
 
@@ -37,4 +37,17 @@ export const nodeFsLike: FsLike = {
 
 export function errnoCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code
+}
+
+/** Which generation of a file is on disk: inode, size and mtime, or 'missing'. Tells whether someone rewrote it. */
+export type Generation = string
+
+export async function generationOf(fs: FsLike, file: string): Promise<Generation> {
+  try {
+    const stat = await fs.stat(file)
+    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return 'missing'
+    throw error
+  }
 }

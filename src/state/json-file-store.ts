@@ -1,10 +1,12 @@
 import path from 'node:path'
 import { SeamAlertsError } from '../errors.js'
+import { DEFAULT_STATE_FILE_MAX } from '../limits.js'
 import type { Logger } from '../log.js'
 import { silentLogger } from '../log.js'
+import { formatSize } from '../size.js'
 import { isTempFor, utf8Line, writeFileAtomic } from './atomic-write.js'
-import { errnoCode, type FsLike, nodeFsLike } from './fs-like.js'
-import { acquireStateLock, canonicalStatePath, type StateLock } from './lock.js'
+import { errnoCode, type FsLike, type Generation, generationOf, nodeFsLike } from './fs-like.js'
+import { acquireStateLock, canonicalStatePath, retakeStateLock, type StateLock } from './lock.js'
 import { findStateSecretKeys } from './secrets.js'
 import { readStateFile } from './state-file.js'
 import type { State } from './state-schema.js'
@@ -24,6 +26,8 @@ export interface JsonFileStoreOptions {
   prettyBelow?: number
   /** Clock for naming a damaged file moved aside. */
   now?: () => number
+  /** Largest state file read (`limits.stateFileMax`); a bigger one is refused before reading. Default 256 MiB. */
+  maxBytes?: number
 }
 
 /** What is on disk right now, as far as this store knows. Decides whether the old file may become `.bak`. */
@@ -51,7 +55,12 @@ export class JsonFileStore implements Store {
   private readonly logger: Logger
   private readonly prettyBelow: number
   private readonly now: () => number
+  private readonly maxBytes: number
   private onDisk: OnDisk = 'unknown'
+  /** The generation this store last read or wrote (under its lock). */
+  private known: Generation | undefined
+  private overLimit = false
+  private readonly lostListeners: Array<(error: Error) => void> = []
   private chain: Promise<unknown> = Promise.resolve()
   /** Removal of the retired `.bak` generation, left to run after the last save resolved. */
   private cleanup: Promise<void> = Promise.resolve()
@@ -59,8 +68,8 @@ export class JsonFileStore implements Store {
 
   private constructor(
     file: string,
-    private readonly lock: StateLock | undefined,
-    opts: JsonFileStoreOptions,
+    private lock: StateLock | undefined,
+    private readonly opts: JsonFileStoreOptions,
   ) {
     this.file = file
     this.backupFile = `${file}.bak`
@@ -68,22 +77,72 @@ export class JsonFileStore implements Store {
     this.logger = opts.logger ?? silentLogger
     this.prettyBelow = opts.prettyBelow ?? 64 * 1024
     this.now = opts.now ?? Date.now
+    this.maxBytes = opts.maxBytes ?? DEFAULT_STATE_FILE_MAX
+    this.watch(lock)
   }
 
-  /** Open (and by default lock) a state file. Throws STATE_LOCKED naming the holder's pid. */
+  /**
+   * Open (and by default lock) a state file. A symlink is resolved here, once: the real file is locked and
+   * written, and the link is left alone. Throws STATE_LOCKED naming the holder's pid.
+   */
   static async open(file: string, opts: JsonFileStoreOptions = {}): Promise<JsonFileStore> {
     const canonical = await canonicalStatePath(file)
-    const lock =
-      opts.lock === false
-        ? undefined
-        : await acquireStateLock(canonical, {
-            ...(opts.staleMs !== undefined ? { staleMs: opts.staleMs } : {}),
-            ...(opts.logger ? { logger: opts.logger } : {}),
-            ...(opts.lockedHint ? { doing: opts.lockedHint } : {}),
-          })
+    if (canonical !== path.resolve(file)) {
+      opts.logger?.info(
+        { state: file, file: canonical },
+        'the state path goes through a symbolic link: locking and writing the real file',
+      )
+    }
+    const lock = opts.lock === false ? undefined : await acquireStateLock(canonical, lockOptions(opts))
     const store = new JsonFileStore(canonical, lock, opts)
-    if (lock) await store.removeStrayTempFiles()
+    if (lock) {
+      await store.removeStrayTempFiles()
+      store.known = await generationOf(store.fs, store.file)
+    }
     return store
+  }
+
+  /** Set when the lock could not be kept (another process may have taken it): writes are refused until retaken. */
+  get lockLost(): Error | undefined {
+    return this.lock?.lost
+  }
+
+  /** Call `listener` every time the lock is lost. */
+  onLockLost(listener: (error: Error) => void): void {
+    this.lostListeners.push(listener)
+  }
+
+  private watch(lock: StateLock | undefined): void {
+    lock?.onLost((error) => {
+      for (const listener of this.lostListeners) listener(error)
+    })
+  }
+
+  /**
+   * After the lock was lost, take it again: true when held again, false when the store is closed or never locked.
+   * Throws STATE_LOCKED while another process holds it (try again later), or the file system's error (EROFS).
+   * Throws STATE_LOCK_LOST, giving the fresh lock back, when the file is no longer the generation this store last
+   * read or wrote: another process wrote it, so this store's state is stale and only a restart that reads it is safe.
+   */
+  async retakeLock(): Promise<boolean> {
+    if (this.closed || !this.lock) return false
+    if (!this.lock.lost) return true
+    const lock = await retakeStateLock(this.file, lockOptions(this.opts))
+    if (this.closed) {
+      await lock.release()
+      return false
+    }
+    const onDisk = await generationOf(this.fs, this.file).catch(() => 'unknown')
+    if (onDisk !== this.known) {
+      await lock.release()
+      throw new SeamAlertsError(
+        'STATE_LOCK_LOST',
+        `State file ${this.file} was written by another process while this one had lost its lock: this process's state is out of date. Exiting so that a restart reads the file.`,
+      )
+    }
+    this.lock = lock
+    this.watch(lock)
+    return true
   }
 
   /** Temp files left by a process killed mid-write. Safe to remove: we hold the lock. */
@@ -97,7 +156,7 @@ export class JsonFileStore implements Store {
 
   async load(): Promise<State | null> {
     try {
-      const state = await readStateFile(this.file, this.fs)
+      const state = await readStateFile(this.file, this.fs, undefined, this.maxBytes)
       this.onDisk = state ? 'good' : 'missing'
       return state
     } catch (error) {
@@ -127,8 +186,8 @@ export class JsonFileStore implements Store {
     if (this.closed) this.fail(`State file ${this.file}: the store is closed`)
     if (this.lock?.lost) {
       throw new SeamAlertsError(
-        'STATE_LOCKED',
-        `State file ${this.file}: the lock was lost (${this.lock.lost.message}); not writing. Restart seam-alerts.`,
+        'STATE_WRITE_FAILED',
+        `State file ${this.file}: the lock was lost (${this.lock.lost.message}); not writing until it is taken again.`,
       )
     }
     // Screened structurally (where configuration can enter the state), not by scanning the whole text.
@@ -148,6 +207,9 @@ export class JsonFileStore implements Store {
       const cleanup = await writeFileAtomic(this.fs, this.file, data, { backup })
       this.cleanup = cleanup()
     } catch (error) {
+      // Whatever the failed write left on disk is this process's own (it holds the lock).
+      if (this.lock && !this.lock.lost)
+        this.known = await generationOf(this.fs, this.file).catch(() => undefined)
       this.fail(
         `Could not write state file ${this.file} (${describeWriteError(error)}). The previous state is intact; keeping it and retrying on the next write.`,
         error,
@@ -155,6 +217,20 @@ export class JsonFileStore implements Store {
     }
     this.onDisk = 'good'
     this.lastSaveBytes = data.length
+    if (this.lock) this.known = await generationOf(this.fs, this.file).catch(() => undefined)
+    this.warnOverLimit(data.length)
+  }
+
+  /** Say once (per crossing) that the file grew past limits.stateFileMax: the next start would refuse it. */
+  private warnOverLimit(bytes: number): void {
+    const over = bytes > this.maxBytes
+    if (over && !this.overLimit) {
+      this.logger.error(
+        { file: this.file, bytes, max: this.maxBytes },
+        `the state file is ${formatSize(bytes)}, over limits.stateFileMax (${formatSize(this.maxBytes)}): the next start will refuse it. Raise limits.stateFileMax, or lower the retention.* limits`,
+      )
+    }
+    this.overLimit = over
   }
 
   /**
@@ -164,7 +240,7 @@ export class JsonFileStore implements Store {
   private async prepareBackup(): Promise<boolean> {
     if (this.onDisk === 'unknown') {
       try {
-        this.onDisk = (await readStateFile(this.file, this.fs)) ? 'good' : 'missing'
+        this.onDisk = (await readStateFile(this.file, this.fs, undefined, this.maxBytes)) ? 'good' : 'missing'
       } catch {
         this.onDisk = 'damaged'
       }
@@ -191,3 +267,9 @@ export class JsonFileStore implements Store {
     await this.lock?.release()
   }
 }
+
+const lockOptions = (opts: JsonFileStoreOptions) => ({
+  ...(opts.staleMs !== undefined ? { staleMs: opts.staleMs } : {}),
+  ...(opts.logger ? { logger: opts.logger } : {}),
+  ...(opts.lockedHint ? { doing: opts.lockedHint } : {}),
+})

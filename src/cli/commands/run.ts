@@ -18,11 +18,18 @@ interface RunOptions {
  * (systemd: RestartPreventExitStatus=78). Everything else unexpected exits 1 and may be restarted.
  */
 export const EXIT_CONFIG = 78
+/**
+ * The state lock was lost and could not be taken back within `limits.lockLostMax` (or the file was written by
+ * another process meanwhile): exit 75 (EX_TEMPFAIL), a temporary failure a supervisor should restart
+ * (systemd Restart=on-failure does).
+ */
+export const EXIT_TEMPFAIL = 75
 const NO_RESTART: ReadonlySet<ErrorCode> = new Set([
   'CONFIG_INVALID',
   'CONFIG_ENV_MISSING',
   'SEAM_AUTH',
   'STATE_CORRUPT',
+  'STATE_TOO_LARGE',
   'RULE_INVALID',
 ])
 
@@ -91,6 +98,11 @@ export function register(program: Command): void {
         if (error instanceof SeamAlertsError && NO_RESTART.has(error.code)) {
           process.stderr.write(`seam-alerts: ${error.message}\n`)
           process.exitCode = EXIT_CONFIG
+          return
+        }
+        if (error instanceof SeamAlertsError && error.code === 'STATE_LOCK_LOST') {
+          process.stderr.write(`seam-alerts: ${error.message}\n`)
+          process.exitCode = EXIT_TEMPFAIL
           return
         }
         throw error

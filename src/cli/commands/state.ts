@@ -3,9 +3,10 @@ import path from 'node:path'
 import { type Command, Option } from 'commander'
 import { loadConfig } from '../../config.js'
 import { SeamAlertsError } from '../../errors.js'
+import { DEFAULT_STATE_FILE_MAX, limitsSchema } from '../../limits.js'
 import { requeueDeadLetters } from '../../state/dead-letters.js'
 import { JsonFileStore } from '../../state/json-file-store.js'
-import { describeOwner, lockStatus } from '../../state/lock.js'
+import { canonicalStatePath, describeOwner, lockStatus } from '../../state/lock.js'
 import { readStateFile } from '../../state/state-file.js'
 import { emptyState, type State } from '../../state/state-schema.js'
 import { formatSummary, humanBytes, summarizeState } from '../../state/summary.js'
@@ -30,24 +31,56 @@ interface FileOptions {
   config?: string
 }
 
+interface StateTarget {
+  /** The real state file: a symlink is resolved, so `.bak` and the lock are the ones beside the real file. */
+  file: string
+  /** `limits.stateFileMax` from the config (default 256 MiB): a bigger file is refused before it is read. */
+  maxBytes: number
+}
+
 /** --state wins; else the config's `state`; else ./config.json's when it exists; else ./state.json. */
-async function resolveStateFile(opts: FileOptions, io: StateCommandIo): Promise<string> {
-  if (opts.state) return path.resolve(io.cwd(), opts.state)
+async function resolveStateFile(opts: FileOptions, io: StateCommandIo): Promise<StateTarget> {
+  const { file, maxBytes } = await stateFileSetting(opts, io)
+  return { file: await canonicalStatePath(file), maxBytes: maxBytes ?? DEFAULT_STATE_FILE_MAX }
+}
+
+/** The state file and `limits.stateFileMax` as the config says (the config is optional with --state). */
+async function stateFileSetting(
+  opts: FileOptions,
+  io: StateCommandIo,
+): Promise<{ file: string; maxBytes?: number }> {
   const defaultConfig = path.join(io.cwd(), 'config.json')
   const configFile = opts.config
     ? path.resolve(io.cwd(), opts.config)
     : existsSync(defaultConfig)
       ? defaultConfig
       : undefined
-  if (!configFile) return path.join(io.cwd(), 'state.json')
+  const given = opts.state ? path.resolve(io.cwd(), opts.state) : undefined
+  if (!configFile) return { file: given ?? path.join(io.cwd(), 'state.json') }
   try {
-    return (await loadConfig(configFile, io.env)).state
+    const fromConfig = await readStateSettings(configFile, io)
+    return given ? { ...fromConfig, file: given } : fromConfig
+  } catch (error) {
+    // --state names the file: a config that cannot be read only costs its limits (the defaults apply).
+    if (given) return { file: given }
+    throw error
+  }
+}
+
+async function readStateSettings(configFile: string, io: StateCommandIo) {
+  try {
+    const config = await loadConfig(configFile, io.env)
+    return { file: config.state, maxBytes: config.limits.stateFileMax }
   } catch (error) {
     // The state commands need no secrets: a config whose ${ENV} references are unset still names its state file.
     if (!(error instanceof SeamAlertsError) || error.code !== 'CONFIG_ENV_MISSING') throw error
-    const raw = JSON.parse(await fs.readFile(configFile, 'utf8')) as { state?: unknown }
+    const raw = JSON.parse(await fs.readFile(configFile, 'utf8')) as { state?: unknown; limits?: unknown }
     const state = typeof raw.state === 'string' && !raw.state.includes('${') ? raw.state : './state.json'
-    return path.resolve(path.dirname(configFile), state)
+    const limits = limitsSchema.safeParse(raw.limits)
+    return {
+      file: path.resolve(path.dirname(configFile), state),
+      ...(limits.success ? { maxBytes: limits.data.stateFileMax } : {}),
+    }
   }
 }
 
@@ -62,9 +95,9 @@ const lockedHint = (what: string) =>
   `Stop the daemon before ${what} (the state commands that write refuse while it runs).`
 
 async function show(opts: FileOptions & { json?: boolean }, io: StateCommandIo): Promise<void> {
-  const file = await resolveStateFile(opts, io)
+  const { file, maxBytes } = await resolveStateFile(opts, io)
   const lock = await lockStatus(file)
-  const state = await readStateFile(file)
+  const state = await readStateFile(file, undefined, undefined, maxBytes)
   const backupBytes = await sizeOf(`${file}.bak`)
   const backup = backupBytes === undefined ? null : { file: `${file}.bak`, bytes: backupBytes }
   const daemon = lock.locked ? { running: true, ...(lock.owner ?? {}) } : { running: false }
@@ -89,14 +122,15 @@ async function show(opts: FileOptions & { json?: boolean }, io: StateCommandIo):
 }
 
 async function restore(opts: FileOptions, io: StateCommandIo): Promise<void> {
-  const file = await resolveStateFile(opts, io)
-  const store = await JsonFileStore.open(file, { lockedHint: lockedHint('restoring') })
+  const { file, maxBytes } = await resolveStateFile(opts, io)
+  const store = await JsonFileStore.open(file, { lockedHint: lockedHint('restoring'), maxBytes })
   try {
     const backupFile = `${file}.bak`
     const backup = await readStateFile(
       backupFile,
       undefined,
       `The backup cannot be used. Start fresh instead: seam-alerts state reset --from now --state ${JSON.stringify(file)}`,
+      maxBytes,
     )
     if (!backup) {
       throw new SeamAlertsError(
@@ -125,9 +159,9 @@ function parseFrom(from: string, now: number): string {
 }
 
 async function reset(opts: FileOptions & { from: string }, io: StateCommandIo): Promise<void> {
-  const file = await resolveStateFile(opts, io)
+  const { file, maxBytes } = await resolveStateFile(opts, io)
   const from = parseFrom(opts.from, io.now())
-  const store = await JsonFileStore.open(file, { lockedHint: lockedHint('resetting') })
+  const store = await JsonFileStore.open(file, { lockedHint: lockedHint('resetting'), maxBytes })
   try {
     const state: State = emptyState()
     state.source.cursor = from
@@ -151,9 +185,9 @@ async function deadLetters(
   opts: FileOptions & { retry?: boolean; id?: string[]; json?: boolean },
   io: StateCommandIo,
 ): Promise<void> {
-  const file = await resolveStateFile(opts, io)
+  const { file, maxBytes } = await resolveStateFile(opts, io)
   if (!opts.retry) {
-    const state = await readStateFile(file)
+    const state = await readStateFile(file, undefined, undefined, maxBytes)
     const wanted = opts.id?.length ? new Set(opts.id) : undefined
     const items = (state?.deadLetters ?? []).filter((d) => !wanted || wanted.has(d.id))
     if (opts.json) {
@@ -168,7 +202,10 @@ async function deadLetters(
     }
     return
   }
-  const store = await JsonFileStore.open(file, { lockedHint: lockedHint('re-queueing dead letters') })
+  const store = await JsonFileStore.open(file, {
+    lockedHint: lockedHint('re-queueing dead letters'),
+    maxBytes,
+  })
   try {
     const state = await store.load()
     if (!state) throw new SeamAlertsError('USAGE', `No state file at ${file}: nothing to retry.`)

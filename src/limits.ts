@@ -1,0 +1,43 @@
+import { z } from 'zod'
+import { durationSchema } from './duration.js'
+import { sizeSchema } from './size.js'
+
+/** Largest state file (or `.bak`) read at start or by the `state` commands: 256 MiB. */
+export const DEFAULT_STATE_FILE_MAX = 256 * 1024 ** 2
+
+/**
+ * The highest `limits.stateFileMax` accepted: 512 MiB. A bigger file cannot be loaded at all (a JavaScript string
+ * holds at most ~512 MiB), and parsing one that big takes gigabytes.
+ */
+export const STATE_FILE_MAX_CEILING = 512 * 1024 ** 2
+
+/**
+ * How long the daemon keeps trying to re-take a lost state lock before it exits with EXIT_TEMPFAIL (75) so a
+ * supervisor restarts it: 1 minute.
+ */
+export const DEFAULT_LOCK_LOST_MAX = 60_000
+
+/**
+ * The `limits` section of the config: bounds on what the daemon accepts and how long it runs degraded.
+ * Each key has a default, so the whole section is optional.
+ */
+export const limitsSchema = z
+  .strictObject({
+    stateFileMax: sizeSchema
+      .pipe(
+        z.number().max(STATE_FILE_MAX_CEILING, 'expected at most "512MB" (a bigger file cannot be loaded)'),
+      )
+      .prefault('256MB')
+      .describe(
+        'Largest state file (or its .bak) read at start or by the state commands, e.g. "256MB" (at most "512MB"). A bigger file is refused before it is read.',
+      ),
+    lockLostMax: durationSchema
+      .prefault('1m')
+      .describe(
+        'How long the daemon keeps trying to take back a lost state lock before it exits with code 75 so a supervisor restarts it.',
+      ),
+  })
+  .prefault({})
+  .describe('Bounds on what seam-alerts accepts and how long it runs degraded. See docs/security.md.')
+
+export type Limits = z.infer<typeof limitsSchema>
