@@ -23,7 +23,6 @@ const NO_RESTART: ReadonlySet<ErrorCode> = new Set([
   'CONFIG_ENV_MISSING',
   'SEAM_AUTH',
   'STATE_CORRUPT',
-  'RULE_INVALID',
 ])
 
 /** How long after a clean stop the process may linger (open sockets, logs flushing) before it is ended. */
