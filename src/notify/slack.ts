@@ -19,17 +19,19 @@ export interface SlackNotifierOptions {
  * retries, backoff and pacing, so every failure surfaces here once and is classified in slack-errors.ts.
  */
 export class SlackNotifier implements Notifier {
+  readonly #token: string
   private readonly apiUrl: string
   private readonly clientLogger: ReturnType<typeof quietSlackLogger>
 
-  constructor(private readonly options: SlackNotifierOptions) {
+  constructor(options: SlackNotifierOptions) {
+    this.#token = options.token
     this.apiUrl = options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`
     this.clientLogger = quietSlackLogger(options.logger)
   }
 
   /** A client whose requests run under `signal` (the client has no per-call signal, so one client per send). */
   private client(signal: AbortSignal): WebClient {
-    return new WebClient(this.options.token, {
+    return new WebClient(this.#token, {
       slackApiUrl: this.apiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
