@@ -49,7 +49,10 @@ export interface DaemonOptions {
 export interface DaemonHandle {
   /** Settles when the daemon has stopped: resolves after a clean stop, rejects on a fatal error (bad API key). */
   done: Promise<void>
-  /** Stop polling, finish or keep in-flight sends (bounded), write state, release the lock. Idempotent. */
+  /**
+   * Stop: abort the fetch in flight, give sends in flight up to `stopTimeoutMs` and then abort them (they stay
+   * queued), write the state, release the lock. Idempotent.
+   */
   stop(): Promise<void>
   /** Last-resort release of the state lock (crash path). */
   release(): Promise<void>
@@ -73,6 +76,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
   const { lifecycle } = ctx
   try {
     const server = await serveHealth(ctx)
+    // Unwinds after every component that writes the state, and before the health server and the state close.
     lifecycle.add({ name: 'final state write', stop: () => writeFinalState(ctx) })
 
     const rules = await RuleReload.start(ctx)
