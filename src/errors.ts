@@ -5,7 +5,6 @@
 export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_ENV_MISSING'
-  | 'RULE_INVALID'
   | 'STATE_CORRUPT'
   | 'STATE_LOCKED'
   | 'STATE_LOCK_LOST'
@@ -13,8 +12,8 @@ export type ErrorCode =
   | 'STATE_WRITE_FAILED'
   | 'SEAM_AUTH'
   | 'SEAM_REQUEST'
-  | 'EVENT_INVALID'
   | 'DELIVERY_FAILED'
+  | 'ABORTED' // cancelled by shutdown: not a failure, never retried, counted or dead-lettered
   | 'USAGE'
 
 export class SeamAlertsError extends Error {
@@ -24,6 +23,11 @@ export class SeamAlertsError extends Error {
     this.code = code
     this.name = 'SeamAlertsError'
   }
+}
+
+/** Is `error` a coded error with this code? Classify failures by code, never by class name. */
+export function hasCode(error: unknown, code: ErrorCode): error is SeamAlertsError {
+  return error instanceof SeamAlertsError && error.code === code
 }
 
 /** One problem in one input file: `file: JSON path: message`. */

@@ -1,17 +1,15 @@
-import type { Clock } from '../clock.js'
-import type { Logger } from '../log.js'
 import { enqueueDecisions } from '../notify/outbox.js'
 import { earliestDeadline } from '../rules/absence-timers.js'
 import type { Action } from '../rules/action-schema.js'
 import type { Decision } from '../rules/decision.js'
 import type { RuleState } from '../rules/rule-state.js'
 import type { SeamEvent } from '../source/event.js'
-import type { EventBatch, SourceCheckpoint } from '../source/event-source.js'
+import type { EventSource, SourceCheckpoint } from '../source/event-source.js'
 import type { State } from '../state/state-schema.js'
 import type { StateAccess } from '../state/store.js'
 import type { RuleInfo } from './actions.js'
+import type { DaemonContext } from './context.js'
 import { collectDigestFire } from './digest.js'
-import type { DaemonMetrics } from './metrics.js'
 
 /** The parts of the evaluator the cycle uses (rules/evaluator.ts). */
 export interface EvaluatorLike {
@@ -21,20 +19,18 @@ export interface EvaluatorLike {
   prune?(state: RuleState): void
 }
 
-export interface CycleDeps {
-  source: { fetch(checkpoint: SourceCheckpoint): Promise<EventBatch> }
-  evaluator: () => EvaluatorLike
+/**
+ * The daemon context's part (clock, logger, metrics, "work queued", the shutdown signal; the state as a plain
+ * StateAccess) plus what only the cycle uses.
+ */
+export interface CycleDeps
+  extends Pick<DaemonContext, 'clock' | 'logger' | 'metrics' | 'onQueued' | 'signal'> {
   state: StateAccess
+  source: Pick<EventSource, 'fetch'>
+  evaluator: () => EvaluatorLike
   rule: (id: string) => RuleInfo | undefined
   actionsFor: (rule: RuleInfo) => Action[]
-  clock: Clock
-  logger: Logger
-  metrics: DaemonMetrics
   absenceLatenessMs: number
-  /** Called after alerts were queued (wakes the delivery worker). */
-  onQueued: () => void
-  /** Stop catching up (shutdown requested). */
-  stopping: () => boolean
   /** True when the rule state should be pruned in this cycle (the evaluator's own sweep keys on object identity,
    * which a fresh copy per cycle defeats, so the daemon prunes on its own schedule). */
   pruneDue?: () => boolean
@@ -74,7 +70,7 @@ function recordDecisions(draft: State, decisions: Decision[], deps: CycleDeps, n
   )
 }
 
-function countDecisions(decisions: Decision[], metrics: DaemonMetrics): void {
+function countDecisions(decisions: Decision[], metrics: CycleDeps['metrics']): void {
   for (const d of decisions) {
     metrics.alertsFired.inc({ rule: d.rule, kind: d.kind })
     if (d.suppressed > 0) metrics.alertsSuppressed.inc({ rule: d.rule }, d.suppressed)
@@ -111,7 +107,7 @@ async function evaluateAll(
  */
 async function handleBatch(deps: CycleDeps): Promise<BatchOutcome> {
   const started = performance.now()
-  const batch = await deps.source.fetch(checkpointOf(deps.state.current()))
+  const batch = await deps.source.fetch(checkpointOf(deps.state.current()), deps.signal)
   deps.metrics.pollLatency.observe((performance.now() - started) / 1000)
   const events = batch.events.length
   deps.metrics.eventsFetched.inc(events)
@@ -144,7 +140,7 @@ async function handleBatch(deps: CycleDeps): Promise<BatchOutcome> {
 /**
  * One poll cycle: fetch a batch, then in ONE state update evaluate every event on the draft's rule state and
  * record the source checkpoint and the queued alerts. A failed fetch or save leaves the durable state (and so the
- * cursor) where it was. While the source reports a backlog, fetch again at once.
+ * cursor) where it was. While the source reports a backlog, fetch again at once, until shutdown (`signal`).
  */
 export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const result: CycleResult = { batches: 0, events: 0, decisions: 0, queued: 0 }
@@ -154,7 +150,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     result.events += outcome.events
     result.decisions += outcome.decisions
     result.queued += outcome.queued
-    if (outcome.caughtUp || deps.stopping()) return result
+    if (outcome.caughtUp || deps.signal.aborted) return result
   }
 }
 

@@ -1,33 +1,26 @@
+import { whenAborted } from '../abort.js'
 import { type Clock, systemClock } from '../clock.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../log.js'
+import type { DeliveryWorker } from '../notify/delivery-worker.js'
 import type { Action } from '../rules/action-schema.js'
 import { Evaluator } from '../rules/evaluator.js'
-import type { RuleSet } from '../rules/rule-set.js'
-import { RuleWatcher } from '../rules/rule-watcher.js'
 import { ApiEventSource } from '../source/api-event-source.js'
 import { SeamClient } from '../source/seam-client.js'
-import { ActionPolicy } from './actions.js'
+import { ActionPolicy, type RuleInfo } from './actions.js'
 import { describeChannels } from './channel-summary.js'
 import { conditionErrorReporter } from './condition-errors.js'
 import { checkConfig } from './config-check.js'
-import { type CycleDeps, fireDueTimers, runCycle } from './cycle.js'
-import { gaugeRefresher, openDaemonState } from './daemon-state.js'
-import { buildDelivery } from './delivery.js'
-import { DigestScheduler } from './digest-scheduler.js'
-import { HealthTracker } from './health.js'
-import { startHealthServer } from './health-server.js'
-import { scheduleHousekeeping } from './housekeeping.js'
-import { DaemonMetrics } from './metrics.js'
-import { PollLoop } from './poll-loop.js'
-import { SelfMonitor } from './self-monitor.js'
-import { logRuleIssues, logStartLine, warnUnroutable } from './start-line.js'
-
-/** The rules that run (a rule file may say `"enabled": false`). */
-const enabled = (ruleSet: RuleSet) => ruleSet.rules.filter((rule) => rule.enabled)
-
-/** How often the rule state (old window entries, expired throttles) is pruned. */
-const PRUNE_EVERY_MS = 5 * 60_000
+import { type DaemonContext, openContext } from './context.js'
+import { startDelivery } from './delivery.js'
+import { scheduleDigests } from './digest-scheduler.js'
+import { serveHealth } from './health-server.js'
+import { housekeeping } from './housekeeping.js'
+import type { DaemonMetrics } from './metrics.js'
+import type { PollLoop } from './poll-loop.js'
+import { startPolling } from './polling.js'
+import { RuleReload } from './rule-reload.js'
+import { logStartLine, warnUnroutable } from './start-line.js'
 
 /**
  * Largest window one fetch may read while catching up (the source aims at half of it per batch). Each batch is
@@ -56,7 +49,10 @@ export interface DaemonOptions {
 export interface DaemonHandle {
   /** Settles when the daemon has stopped: resolves after a clean stop, rejects on a fatal error (bad API key). */
   done: Promise<void>
-  /** Stop polling, finish or keep in-flight sends (bounded), write state, release the lock. Idempotent. */
+  /**
+   * Stop: abort the fetch in flight, give sends in flight up to `stopTimeoutMs` and then abort them (they stay
+   * queued), write the state, release the lock. Idempotent.
+   */
   stop(): Promise<void>
   /** Last-resort release of the state lock (crash path). */
   release(): Promise<void>
@@ -65,52 +61,26 @@ export interface DaemonHandle {
   metrics: DaemonMetrics
 }
 
-/** Start the daemon: lock the state, load rules, wire source -> rules -> state -> notify, serve health, poll. */
+/**
+ * Start the daemon: lock the state, load rules, wire source -> rules -> state -> notify, serve health, poll.
+ * Components are built in dependency order from one context and register their teardown on its lifecycle
+ * (lifecycle.ts); shutdown aborts work in flight and unwinds them in reverse, the state closing last.
+ */
 export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
   const { config, logger } = opts
-  const clock = opts.clock ?? systemClock
-  const stopTimeout = opts.stopTimeoutMs ?? 10_000
   checkConfig(config)
-  const metrics = new DaemonMetrics()
-  const health = new HealthTracker(clock)
-
-  const { state, release, lockLost } = await openDaemonState({
-    file: config.state,
-    limits: config.limits,
-    logger,
-    metrics,
-    health,
-  })
-
+  const once = Boolean(opts.once)
+  const stopTimeoutMs = opts.stopTimeoutMs ?? 10_000
+  const clock = opts.clock ?? systemClock
+  const { ctx, release } = await openContext({ config, logger, clock, once, stopTimeoutMs })
+  const { lifecycle } = ctx
   try {
-    // Rules: the last good version of a broken file keeps running; reloads apply between cycles.
-    let ruleSet: RuleSet
-    let pendingRuleSet: RuleSet | undefined
-    const digests = new DigestScheduler({
-      state,
-      clock,
-      logger,
-      timezone: config.timezone,
-      rule: (id) => ruleSet.get(id),
-      actionsFor: (rule) => policy.forRule(rule),
-      onQueued: () => worker.kick(),
-    })
-    const watcher = new RuleWatcher({
-      dir: config.rules,
-      logger,
-      onChange: (next, issues) => {
-        logRuleIssues(logger, issues)
-        pendingRuleSet = next
-        source.setEventTypes(next.apiEventTypes())
-        const ids = enabled(next).map((rule) => rule.id)
-        logger.info({ rules: ids }, `rules reloaded: ${ids.length} rules`)
-      },
-    })
-    const loaded = await watcher.start()
-    ruleSet = loaded.ruleSet
-    logRuleIssues(logger, loaded.issues)
-    const evaluator = new Evaluator(ruleSet, conditionErrorReporter({ logger, clock, metrics }))
+    const server = await serveHealth(ctx)
+    // Unwinds after every component that writes the state, and before the health server and the state close.
+    lifecycle.add({ name: 'final state write', stop: () => writeFinalState(ctx) })
 
+    const rules = await RuleReload.start(ctx)
+    const evaluator = new Evaluator(rules.current, conditionErrorReporter(ctx))
     const client = new SeamClient({
       endpoint: config.seam.endpoint,
       apiKey: config.seam.apiKey ?? '',
@@ -119,189 +89,105 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
     })
     const source = new ApiEventSource({
       client,
+      clock,
+      logger,
       lookbackMs: config.seam.lookback,
       pageSize: config.seam.pageSize,
       startFrom: config.seam.startFrom,
-      clock,
-      logger,
-      eventTypes: ruleSet.apiEventTypes(),
+      eventTypes: rules.current.apiEventTypes(),
       maxSliceEvents: CATCHUP_SLICE_EVENTS,
     })
-
     const policy = new ActionPolicy({
       console: config.console,
       monitorActions: config.monitor.actions,
       ...(opts.actionsOverride ? { override: opts.actionsOverride } : {}),
     })
-    const { worker, notifiers } = buildDelivery({
-      config,
-      state,
-      rules: () => ruleSet,
+    const { worker, notifiers } = startDelivery(ctx, {
+      rules,
       policy,
       lookupDevice: (id) => client.getDevice(id),
-      clock,
-      logger,
-      metrics,
       ...(opts.consoleStream ? { consoleStream: opts.consoleStream } : {}),
     })
+    const digests = scheduleDigests(ctx, { rules, policy })
+    if (!once) lifecycle.add(housekeeping(ctx))
+    const unroutable = (enabled: readonly RuleInfo[]) => warnUnroutable(logger, enabled, policy, notifiers)
+    rules.connect({ source, evaluator, digests, warnUnroutable: unroutable })
+    const loop = startPolling(ctx, { source, evaluator, rules, policy })
 
-    let loop: PollLoop
-    let lastPrune = clock.now()
-    const deps: CycleDeps = {
-      source,
-      evaluator: () => evaluator,
-      state,
-      rule: (id) => ruleSet.get(id),
-      actionsFor: (rule) => policy.forRule(rule),
-      clock,
-      logger,
-      metrics,
-      absenceLatenessMs: config.absenceLateness,
-      onQueued: () => worker.kick(),
-      stopping: () => loop.stopping,
-      pruneDue: () => {
-        const now = clock.now()
-        if (now - lastPrune < PRUNE_EVERY_MS) return false
-        lastPrune = now
-        return true
-      },
-    }
-    const monitor = new SelfMonitor({
-      state,
-      clock,
-      logger,
-      monitor: config.monitor,
-      actions: () => policy.forMonitor(),
-      onQueued: () => worker.kick(),
-    })
-    const refreshGauges = gaugeRefresher({ state, metrics, health, clock })
-    loop = new PollLoop({
-      intervalMs: config.seam.pollInterval,
-      health,
-      logger,
-      onFailure: () => metrics.pollFailures.inc(),
-      cycle: async () => {
-        if (pendingRuleSet) {
-          const next = pendingRuleSet
-          pendingRuleSet = undefined
-          ruleSet = next
-          await state.update((draft) => evaluator.setRuleSet(next, draft.rules))
-          if (!opts.once) digests.reschedule(enabled(next))
-          warnUnroutable(logger, enabled(next), policy, notifiers)
-        }
-        try {
-          await runCycle(deps)
-          health.polled(state.current().source.cursor)
-        } finally {
-          // Timers fire even while Seam fails, but never past the durable cursor (see fireDueTimers).
-          await fireDueTimers(deps)
-        }
-      },
-      afterCycle: async () => {
-        refreshGauges()
-        await monitor.check({
-          seamFailingSince: health.failingSince('seam'),
-          seamReason: health.reason('seam'),
-          cursor: state.current().source.cursor,
-        })
-      },
-    })
-
-    const server =
-      config.server === false
-        ? undefined
-        : await startHealthServer({ ...config.server, health, metrics, logger, beforeScrape: refreshGauges })
-
-    let stopHousekeeping: (() => void) | undefined
-    if (!opts.once) {
-      worker.start()
-      digests.reschedule(enabled(ruleSet))
-      stopHousekeeping = scheduleHousekeeping({ state, clock, logger, config, onQueued: () => worker.kick() })
-    }
-    const consoleOn = policy.types(enabled(ruleSet)).has('console')
+    await lifecycle.start()
+    const enabled = rules.enabled()
     logStartLine(logger, {
       config,
-      rules: enabled(ruleSet),
-      disabled: ruleSet.rules.filter((rule) => !rule.enabled).map((rule) => rule.id),
-      cursor: state.current().source.cursor,
+      rules: enabled,
+      disabled: rules.current.rules.filter((rule) => !rule.enabled).map((rule) => rule.id),
+      cursor: ctx.state.current().source.cursor,
       now: clock.now(),
-      channels: describeChannels(config, consoleOn, [
+      channels: describeChannels(config, policy.types(enabled).has('console'), [
         ...policy.forMonitor(),
-        ...enabled(ruleSet).flatMap((rule) => policy.forRule(rule)),
+        ...enabled.flatMap((rule) => policy.forRule(rule)),
       ]),
       healthUrl: server?.url,
-      digests: digests.scheduled(),
-      once: Boolean(opts.once),
+      digests: digests?.scheduled() ?? [],
+      once,
     })
-    warnUnroutable(logger, enabled(ruleSet), policy, notifiers)
+    unroutable(enabled)
 
-    let stopping: Promise<void> | undefined
-    const shutdown = (): Promise<void> => {
-      stopping ??= (async () => {
-        const bounded = (p: Promise<unknown>) =>
-          Promise.race([p, new Promise((resolve) => setTimeout(resolve, stopTimeout).unref())])
-        await bounded(loop.stop())
-        watcher.stop()
-        digests.stop()
-        stopHousekeeping?.()
-        await worker.stop(stopTimeout)
-        await state
-          .update((draft) => {
-            draft.updatedAt = clock.now()
-          })
-          .catch((error: unknown) => logger.error({ err: error }, 'final state write failed'))
-        await server?.close()
-        await state
-          .close()
-          .catch((error: unknown) => logger.error({ err: error }, 'closing the state failed'))
-        logger.info('seam-alerts stopped')
-      })()
-      return stopping
-    }
-
-    let requestStop: () => void = () => {}
-    const stopRequested = new Promise<void>((resolve) => {
-      requestStop = resolve
-    })
-    const done = (async () => {
-      if (opts.once) {
-        let failure: unknown
-        try {
-          failure = await loop.once()
-        } catch (error) {
-          failure = error
-        }
-        await worker.drain(opts.onceDrainMs ?? 30_000)
-        await shutdown()
-        if (failure) throw failure
-        return
-      }
-      try {
-        // A stop request does not wait for a cycle stuck in a slow fetch: shutdown() bounds that wait.
-        await Promise.race([loop.start(), stopRequested, lockLost])
-      } catch (error) {
-        // Fatal (SEAM_AUTH, or STATE_LOCK_LOST from lockLost): stop everything, then report.
-        await shutdown()
-        throw error
-      }
-      await shutdown()
-    })()
+    const done = run(ctx, loop, worker, opts.onceDrainMs ?? 30_000)
     // Avoid an unhandled rejection before the caller attaches its handler.
     done.catch(() => undefined)
-
     return {
       done,
       stop: async () => {
-        void loop.stop()
-        requestStop()
+        lifecycle.abort()
         await done.catch(() => undefined)
       },
       release,
       healthUrl: server?.url,
-      metrics,
+      metrics: ctx.metrics,
     }
   } catch (error) {
+    await lifecycle.stop()
     await release()
     throw error
+  }
+}
+
+/** Stamp the state once more after everything that writes to it has stopped (before it closes). */
+function writeFinalState(ctx: DaemonContext): Promise<void> {
+  return ctx.state
+    .update((draft) => {
+      draft.updatedAt = ctx.clock.now()
+    })
+    .catch((error: unknown) => ctx.logger.error({ err: error }, 'final state write failed'))
+}
+
+/**
+ * Run until stopped, then shut down. --once: one cycle, deliver what is due (bounded), stop; the cycle's failure,
+ * if any, is the result. Otherwise poll until a stop request or a fatal error (SEAM_AUTH), which is the result.
+ * A stop request aborts the fetch in flight; the unwinding bounds every wait.
+ */
+async function run(
+  ctx: DaemonContext,
+  loop: PollLoop,
+  worker: DeliveryWorker,
+  drainMs: number,
+): Promise<void> {
+  let stopping: Promise<void> | undefined
+  const shutdown = () => {
+    stopping ??= ctx.lifecycle.stop().then(() => ctx.logger.info('seam-alerts stopped'))
+    return stopping
+  }
+  if (ctx.once) {
+    const failure = await loop.once().catch((error: unknown) => error)
+    await worker.drain(drainMs)
+    await shutdown()
+    if (failure) throw failure
+    return
+  }
+  try {
+    // A component's fatal error (a state lock lost for good: STATE_LOCK_LOST) ends the run like SEAM_AUTH does.
+    await Promise.race([loop.start(), whenAborted(ctx.signal), ctx.fatal])
+  } finally {
+    await shutdown()
   }
 }

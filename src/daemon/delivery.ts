@@ -1,12 +1,9 @@
-import type { Clock } from '../clock.js'
-import type { Config } from '../config.js'
-import type { Logger } from '../log.js'
 import type { Notifiers } from '../notify/channels.js'
 import { createNotifiers } from '../notify/create-notifiers.js'
 import { DeliveryWorker } from '../notify/delivery-worker.js'
 import { type DeviceLookup, DeviceNames } from '../notify/device-names.js'
-import type { StateAccess } from '../state/store.js'
 import { type ActionPolicy, MONITOR_RULE_PREFIX, type RuleLookup } from './actions.js'
+import type { DaemonContext } from './context.js'
 import { DaemonMetrics } from './metrics.js'
 import { MONITOR_DESCRIPTIONS, type MonitorCheck } from './self-monitor.js'
 
@@ -23,19 +20,21 @@ export function ruleInfoFor(
   return rule ? { description: rule.description, severity: rule.severity } : undefined
 }
 
-/** The channels and the delivery worker, wired to the live rule set, device names and metrics. */
-export function buildDelivery(opts: {
-  config: Config
-  state: StateAccess
-  rules: () => RuleLookup
-  policy: ActionPolicy
-  lookupDevice: DeviceLookup
-  clock: Clock
-  logger: Logger
-  metrics: DaemonMetrics
-  consoleStream?: NodeJS.WritableStream
-}): { worker: DeliveryWorker; notifiers: Notifiers } {
-  const { config, state, clock, logger, metrics } = opts
+/**
+ * The channels and the delivery worker, wired to the live rules, device names and metrics. The worker answers the
+ * context's "work queued" call; it runs in the background unless --once (which drains it instead), and at shutdown
+ * gives sends in flight `stopTimeoutMs` before aborting them (they stay queued).
+ */
+export function startDelivery(
+  ctx: DaemonContext,
+  opts: {
+    rules: RuleLookup
+    policy: ActionPolicy
+    lookupDevice: DeviceLookup
+    consoleStream?: NodeJS.WritableStream
+  },
+): { worker: DeliveryWorker; notifiers: Notifiers } {
+  const { config, state, clock, logger, metrics } = ctx
   const notifiers = createNotifiers(config, {
     logger,
     ...(opts.consoleStream ? { consoleStream: opts.consoleStream } : {}),
@@ -50,8 +49,8 @@ export function buildDelivery(opts: {
   const worker = new DeliveryWorker({
     state,
     notifiers,
-    resolveAction: (ref) => opts.policy.resolve(ref, opts.rules()),
-    ruleInfo: (id) => ruleInfoFor(id, opts.rules()),
+    resolveAction: (ref) => opts.policy.resolve(ref, opts.rules),
+    ruleInfo: (id) => ruleInfoFor(id, opts.rules),
     deviceName: deviceNames.deviceName,
     clock,
     logger,
@@ -63,6 +62,12 @@ export function buildDelivery(opts: {
         channel: DaemonMetrics.channelOf(item.target),
         outcome,
       }),
+  })
+  ctx.answerQueued(() => worker.kick())
+  ctx.lifecycle.add({
+    name: 'delivery',
+    start: ctx.once ? undefined : () => worker.start(),
+    stop: () => worker.stop(ctx.stopTimeoutMs),
   })
   return { worker, notifiers }
 }

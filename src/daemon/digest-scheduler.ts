@@ -5,7 +5,8 @@ import type { Logger } from '../log.js'
 import { enqueueDecisions } from '../notify/outbox.js'
 import type { Action } from '../rules/action-schema.js'
 import type { StateAccess } from '../state/store.js'
-import type { RuleInfo } from './actions.js'
+import type { ActionPolicy, RuleInfo, RuleLookup } from './actions.js'
+import type { DaemonContext } from './context.js'
 import { digestActions, digestDecision } from './digest.js'
 
 export type CronSchedule = (
@@ -112,4 +113,28 @@ export class DigestScheduler {
     }
     this.tasks.clear()
   }
+}
+
+/**
+ * The digest schedules as a daemon component: scheduled from the live rules when the daemon starts (and again on
+ * every rule reload, see rule-reload.ts), stopped at shutdown. None with --once.
+ */
+export function scheduleDigests(
+  ctx: DaemonContext,
+  parts: { rules: RuleLookup & { enabled(): RuleInfo[] }; policy: ActionPolicy },
+): DigestScheduler | undefined {
+  if (ctx.once) return undefined
+  const { rules, policy } = parts
+  const digests = new DigestScheduler({
+    ...ctx,
+    timezone: ctx.config.timezone,
+    rule: (id) => rules.get(id),
+    actionsFor: (rule) => policy.forRule(rule),
+  })
+  ctx.lifecycle.add({
+    name: 'digests',
+    start: () => digests.reschedule(rules.enabled()),
+    stop: () => digests.stop(),
+  })
+  return digests
 }

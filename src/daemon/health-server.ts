@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { errorMessage, SeamAlertsError } from '../errors.js'
 import type { Logger } from '../log.js'
+import type { DaemonContext } from './context.js'
+import { gaugeRefresher } from './daemon-state.js'
 import type { HealthTracker } from './health.js'
 import type { DaemonMetrics } from './metrics.js'
 
@@ -87,4 +89,15 @@ export async function startHealthServer(opts: {
         server.closeAllConnections()
       }),
   }
+}
+
+/**
+ * /healthz and /metrics as a daemon component (`config.server`; undefined when `false`): listening once this
+ * resolves, closed at shutdown after the final state write. Gauges are refreshed from the state on every scrape.
+ */
+export async function serveHealth(ctx: DaemonContext): Promise<HealthServer | undefined> {
+  if (ctx.config.server === false) return undefined
+  const server = await startHealthServer({ ...ctx.config.server, ...ctx, beforeScrape: gaugeRefresher(ctx) })
+  ctx.lifecycle.add({ name: 'health server', stop: () => server.close() })
+  return server
 }

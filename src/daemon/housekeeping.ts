@@ -6,6 +6,7 @@ import { pruneState } from '../state/prune.js'
 import type { StateAccess } from '../state/store.js'
 import type { CronSchedule } from './digest-scheduler.js'
 import { nodeCronSchedule } from './digest-scheduler.js'
+import type { Component } from './lifecycle.js'
 
 /** One housekeeping pass: prune what retention allows, and re-queue dead letters when configured. */
 export async function runHousekeeping(opts: {
@@ -51,5 +52,17 @@ export function scheduleHousekeeping(opts: {
   return () => {
     void task.stop()
     void task.destroy()
+  }
+}
+
+/** Housekeeping as a daemon component: scheduled when the daemon starts, unscheduled when it stops. */
+export function housekeeping(opts: Parameters<typeof scheduleHousekeeping>[0]): Component {
+  let unschedule: (() => void) | undefined
+  return {
+    name: 'housekeeping',
+    start: () => {
+      unschedule = scheduleHousekeeping(opts)
+    },
+    stop: () => unschedule?.(),
   }
 }

@@ -1,16 +1,22 @@
-import { errorMessage, SeamAlertsError } from '../errors.js'
+import { type ErrorCode, errorMessage, SeamAlertsError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { HealthTracker } from './health.js'
 
-/** How one failed cycle is classified: Seam unreachable, the state not saved, or anything else. */
-export function classifyFailure(error: unknown): 'auth' | 'seam' | 'state' | 'other' {
-  if (error instanceof SeamAlertsError) {
-    if (error.code === 'SEAM_AUTH') return 'auth'
-    if (error.code === 'SEAM_REQUEST') return 'seam'
-    if (error.code === 'STATE_WRITE_FAILED') return 'state'
-  }
-  if (error instanceof Error && error.name === 'SourceUnavailableError') return 'seam'
-  return 'other'
+export type FailureKind = 'auth' | 'seam' | 'state' | 'other'
+
+const KIND_OF_CODE: Partial<Record<ErrorCode, FailureKind | 'aborted'>> = {
+  SEAM_AUTH: 'auth',
+  SEAM_REQUEST: 'seam',
+  STATE_WRITE_FAILED: 'state',
+  ABORTED: 'aborted',
+}
+
+/**
+ * How one failed cycle is classified, by error code: Seam unreachable, the state not saved, anything else, or
+ * cancelled by shutdown (not a failure).
+ */
+export function classifyFailure(error: unknown): FailureKind | 'aborted' {
+  return (error instanceof SeamAlertsError && KIND_OF_CODE[error.code]) || 'other'
 }
 
 /**
@@ -31,7 +37,7 @@ export class PollLoop {
       health: HealthTracker
       logger: Logger
       /** Called for every failed attempt (metrics). */
-      onFailure?: (kind: 'auth' | 'seam' | 'state' | 'other') => void
+      onFailure?: (kind: FailureKind) => void
     },
   ) {}
 
@@ -48,8 +54,10 @@ export class PollLoop {
       this.opts.health.ok('state')
       this.opts.health.ok('loop')
     } catch (error) {
-      failure = error
       const kind = classifyFailure(error)
+      // Cancelled by shutdown: nothing failed and nothing is left to check.
+      if (kind === 'aborted') return undefined
+      failure = error
       this.opts.onFailure?.(kind)
       if (kind === 'auth') throw error
       const part = kind === 'other' ? 'loop' : kind

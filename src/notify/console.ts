@@ -9,7 +9,8 @@ export class ConsoleNotifier implements Notifier {
     this.stream = options.stream ?? process.stdout
   }
 
-  async send(message: AlertMessage): Promise<DeliveryReceipt> {
+  async send(message: AlertMessage, signal?: AbortSignal): Promise<DeliveryReceipt> {
+    signal?.throwIfAborted()
     const text = renderText(buildAlertContent(message))
     const rule = '─'.repeat(60)
     this.stream.write(`${rule}\n${text}\n${rule}\n`)

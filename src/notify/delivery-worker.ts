@@ -7,8 +7,14 @@ import { type Group, incidentKey } from '../rules/decision.js'
 import type { OutboxItem } from '../state/state-schema.js'
 import type { StateAccess } from '../state/store.js'
 import { alertMessageFor, sendableAction } from './alert-message.js'
-import { retryDelay } from './backoff.js'
-import { channelKind, missingChannelReason, type Notifiers } from './channels.js'
+import {
+  type ChannelKind,
+  channelKind,
+  missingChannelReason,
+  type Notifiers,
+  sendSignal,
+} from './channels.js'
+import { failureOutcome, toDeliveryError } from './failure-outcome.js'
 import { DeliveryError } from './notifier.js'
 import { logOutcome } from './outcome-log.js'
 import { OutcomeRecorder } from './outcome-recorder.js'
@@ -59,6 +65,8 @@ export class DeliveryWorker {
   private readonly storms = new Map<string, number>()
   private readonly recorder: OutcomeRecorder
   private stopping = false
+  /** Aborted by stop() once the grace for sends in flight is over: they end at once and stay queued. */
+  private readonly cancel = new AbortController()
   private loop: Promise<void> | undefined
   private wake: (() => void) | undefined
 
@@ -90,23 +98,29 @@ export class DeliveryWorker {
     await this.recorder.flush()
   }
 
-  /** Take no new work, wait for in-flight sends up to `timeoutMs`; everything else stays in the outbox. */
+  /**
+   * Take no new work and give in-flight sends up to `timeoutMs` to finish. Sends still running then are aborted:
+   * not failures, their items stay in the outbox for the next start. Everything else stays in the outbox too.
+   */
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true
     this.kick()
-    const hard = realTimer(timeoutMs)
+    const grace = realTimer(timeoutMs)
     try {
-      await Promise.race([Promise.allSettled([...this.inFlight.values()]), hard.promise])
+      await Promise.race([Promise.allSettled([...this.inFlight.values()]), grace.promise])
+      const cancelled = [...this.inFlight.keys()]
+      if (cancelled.length > 0) {
+        this.cancel.abort()
+        this.opts.logger.warn({ inFlight: cancelled }, 'stopped with sends in flight; they stay queued')
+      }
+      // Aborted sends settle at once; the bound only guards against a channel that ignores its signal.
+      const settle = realTimer(timeoutMs)
+      await Promise.race([Promise.allSettled([...this.inFlight.values()]), settle.promise])
+      settle.cancel()
       await this.loop
-      await Promise.race([this.recorder.flush(), hard.promise])
+      await Promise.race([this.recorder.flush(), grace.promise])
     } finally {
-      hard.cancel()
-    }
-    if (this.inFlight.size > 0) {
-      this.opts.logger.warn(
-        { inFlight: [...this.inFlight.keys()] },
-        'stopped with sends in flight; they stay queued',
-      )
+      grace.cancel()
     }
   }
 
@@ -224,6 +238,8 @@ export class DeliveryWorker {
     const { clock, delivery } = this.opts
     const first = unit.items[0]!
     let outcome: Outcome
+    let kind: ChannelKind | undefined
+    let signal: AbortSignal | undefined
     try {
       const action = sendableAction(first, this.opts.resolveAction)
       if (!action) {
@@ -234,7 +250,7 @@ export class DeliveryWorker {
           },
         )
       }
-      const kind = channelKind(action)
+      kind = channelKind(action)
       const notifier = this.opts.notifiers[kind]
       if (!notifier) throw new DeliveryError(missingChannelReason(kind), { retryable: false })
       const message = await alertMessageFor(unit, action, {
@@ -244,36 +260,16 @@ export class DeliveryWorker {
         ruleInfo: this.opts.ruleInfo,
         deviceName: this.opts.deviceName,
       })
-      const receipt = await notifier.send(message)
+      signal = sendSignal(kind, this.cancel.signal)
+      const receipt = await notifier.send(message, signal)
       outcome = { type: 'sent', items: unit.items, receipt, at: clock.now() }
     } catch (error) {
-      const failure =
-        error instanceof DeliveryError
-          ? error
-          : new DeliveryError(errorMessage(error), { retryable: true, cause: error })
+      // Cancelled by stop(): not a failure. Nothing is recorded, so the items stay queued as they were.
+      if (this.cancel.signal.aborted) return
+      const failure = toDeliveryError(error, signal?.aborted ? kind : undefined)
       const now = clock.now()
       if (failure.retryAfterMs !== undefined) this.pacer.hold(target, now + failure.retryAfterMs)
-      const attempts = Math.max(...unit.items.map((item) => item.attempts)) + 1
-      if (!failure.retryable || attempts >= delivery.maxAttempts) {
-        const reason = failure.retryable
-          ? `${failure.message} (gave up after ${attempts} attempts)`
-          : failure.message
-        outcome = { type: 'dead', items: unit.items, reason, at: now }
-      } else {
-        const delay = retryDelay(
-          attempts,
-          { baseMs: delivery.backoff, maxMs: delivery.maxBackoff },
-          failure.retryAfterMs,
-          this.opts.random,
-        )
-        outcome = {
-          type: 'retry',
-          items: unit.items,
-          error: failure.message,
-          at: now,
-          nextAttemptAt: now + delay,
-        }
-      }
+      outcome = failureOutcome(failure, unit.items, now, delivery, this.opts.random)
     }
     this.report(target, unit, outcome)
     await this.recorder.record(outcome)

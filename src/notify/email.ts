@@ -1,5 +1,6 @@
 import nodemailer from 'nodemailer'
 import type { Config } from '../config.js'
+import { SEND_TIMEOUT_MS, sendSignal } from './channels.js'
 import { classifyEmailError } from './email-errors.js'
 import { headerSafe } from './escape.js'
 import { buildAlertContent } from './message.js'
@@ -23,8 +24,6 @@ export interface EmailNotifierOptions {
   transport?: MailTransport
   smtp?: SmtpOptions
   from: string
-  /** Connection/greeting/socket timeout for the SMTP transport. */
-  timeoutMs?: number
 }
 
 /** A stable Message-ID per alert: `<alertId@seam-alerts>`, alertId encoded to valid dot-atom characters. */
@@ -45,7 +44,7 @@ export class EmailNotifier implements Notifier {
     this.from = headerSafe(options.from)
     if (options.transport) this.transport = options.transport
     else if (options.smtp) {
-      const timeout = options.timeoutMs ?? 30_000
+      const timeout = SEND_TIMEOUT_MS.email
       this.transport = nodemailer.createTransport({
         host: options.smtp.host,
         port: options.smtp.port,
@@ -58,7 +57,8 @@ export class EmailNotifier implements Notifier {
     } else throw new Error('EmailNotifier needs a transport or smtp settings')
   }
 
-  async send(message: AlertMessage): Promise<DeliveryReceipt> {
+  /** `signal` ends the SMTP conversation in flight (nodemailer closes the connection). */
+  async send(message: AlertMessage, signal: AbortSignal = sendSignal('email')): Promise<DeliveryReceipt> {
     if (message.action.type !== 'email') {
       throw new DeliveryError('email: not an email action', { retryable: false })
     }
@@ -86,7 +86,7 @@ export class EmailNotifier implements Notifier {
     }
     let info: Awaited<ReturnType<MailTransport['sendMail']>>
     try {
-      info = await this.transport.sendMail(mail)
+      info = await this.transport.sendMail({ ...mail, signal })
     } catch (error) {
       throw classifyEmailError(error) // every recipient refused lands here too (nodemailer's EENVELOPE)
     }

@@ -1,3 +1,4 @@
+import { SeamAlertsError } from '../errors.js'
 import type { Action } from '../rules/action-schema.js'
 import type { Decision } from '../rules/decision.js'
 
@@ -32,12 +33,12 @@ export interface DeliveryReceipt {
   refused?: { recipients: string[]; reason: string }
 }
 
-/** Thrown by `send`; `retryable` decides between a retry with backoff and the dead-letter list. */
-export class DeliveryError extends Error {
+/** Thrown by `send` (code DELIVERY_FAILED); `retryable` decides between a retry with backoff and the dead-letter list. */
+export class DeliveryError extends SeamAlertsError {
   readonly retryable: boolean
   readonly retryAfterMs: number | undefined
   constructor(message: string, options: { retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
-    super(message, { cause: options.cause })
+    super('DELIVERY_FAILED', message, { cause: options.cause })
     this.name = 'DeliveryError'
     this.retryable = options.retryable
     this.retryAfterMs = options.retryAfterMs
@@ -46,5 +47,9 @@ export class DeliveryError extends Error {
 
 /** One channel. A channel never imports another channel. */
 export interface Notifier {
-  send(message: AlertMessage): Promise<DeliveryReceipt>
+  /**
+   * Deliver one message. `signal` (see `sendSignal` in channels.ts: the channel's timeout, or shutdown) aborts the
+   * request in flight; the caller tells a timeout (retry) from a shutdown (the item stays queued) by its own signals.
+   */
+  send(message: AlertMessage, signal: AbortSignal): Promise<DeliveryReceipt>
 }

@@ -1,4 +1,6 @@
 import { IncomingWebhook } from '@slack/webhook'
+import { sendSignal } from './channels.js'
+import { fetchUnder } from './fetch-under.js'
 import { buildAlertContent } from './message.js'
 import { type AlertMessage, DeliveryError, type DeliveryReceipt, type Notifier } from './notifier.js'
 import { renderSlack } from './render-slack.js'
@@ -9,16 +11,18 @@ import { classifySlackError } from './slack-errors.js'
  * never stored). Webhooks cannot reply in threads, so a resolve is a new message that says it resolved.
  */
 export class SlackWebhookNotifier implements Notifier {
-  private readonly timeoutMs: number
-  constructor(options: { timeoutMs?: number } = {}) {
-    this.timeoutMs = options.timeoutMs ?? 15_000
-  }
-
-  async send(message: AlertMessage): Promise<DeliveryReceipt> {
+  async send(
+    message: AlertMessage,
+    signal: AbortSignal = sendSignal('slack-webhook'),
+  ): Promise<DeliveryReceipt> {
     const url = message.action.type === 'slack' ? message.action.webhookUrl : undefined
     if (!url) throw new DeliveryError('slack-webhook: the action has no webhookUrl', { retryable: false })
     const payload = renderSlack(buildAlertContent(message))
-    const webhook = new IncomingWebhook(url, { timeout: this.timeoutMs, retryConfig: { retries: 0 } })
+    const webhook = new IncomingWebhook(url, {
+      timeout: 0,
+      fetch: fetchUnder(signal),
+      retryConfig: { retries: 0 },
+    })
     try {
       // biome-ignore lint/suspicious/noExplicitAny: structural Block Kit blocks, validated by Slack
       await webhook.send({ text: payload.text, blocks: payload.blocks as any, unfurl_links: false })

@@ -1,5 +1,7 @@
 import { WebClient } from '@slack/web-api'
 import type { Logger } from '../log.js'
+import { sendSignal } from './channels.js'
+import { fetchUnder } from './fetch-under.js'
 import { buildAlertContent } from './message.js'
 import { type AlertMessage, DeliveryError, type DeliveryReceipt, type Notifier } from './notifier.js'
 import { renderSlack } from './render-slack.js'
@@ -10,8 +12,6 @@ export interface SlackNotifierOptions {
   /** Web API base URL (`slack.apiUrl`), e.g. `https://slack.com/api/`. */
   apiUrl: string
   logger: Logger
-  /** Per-request timeout; a timeout is a retryable failure. */
-  timeoutMs?: number
 }
 
 /**
@@ -19,22 +19,30 @@ export interface SlackNotifierOptions {
  * retries, backoff and pacing, so every failure surfaces here once and is classified in slack-errors.ts.
  */
 export class SlackNotifier implements Notifier {
-  private readonly client: WebClient
-  private readonly logger: Logger
+  readonly #token: string
+  private readonly apiUrl: string
+  private readonly clientLogger: ReturnType<typeof quietSlackLogger>
 
   constructor(options: SlackNotifierOptions) {
-    this.logger = options.logger
-    this.client = new WebClient(options.token, {
-      slackApiUrl: options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`,
+    this.#token = options.token
+    this.apiUrl = options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`
+    this.clientLogger = quietSlackLogger(options.logger)
+  }
+
+  /** A client whose requests run under `signal` (the client has no per-call signal, so one client per send). */
+  private client(signal: AbortSignal): WebClient {
+    return new WebClient(this.#token, {
+      slackApiUrl: this.apiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      timeout: options.timeoutMs ?? 15_000,
+      timeout: 0,
+      fetch: fetchUnder(signal),
       allowAbsoluteUrls: false,
-      logger: quietSlackLogger(options.logger),
+      logger: this.clientLogger,
     })
   }
 
-  async send(message: AlertMessage): Promise<DeliveryReceipt> {
+  async send(message: AlertMessage, signal: AbortSignal = sendSignal('slack')): Promise<DeliveryReceipt> {
     if (message.action.type !== 'slack' || !message.action.channel) {
       throw new DeliveryError('slack: the action has no channel', { retryable: false })
     }
@@ -43,7 +51,7 @@ export class SlackNotifier implements Notifier {
       ? (message.replyChannel ?? message.action.channel)
       : message.action.channel
     try {
-      const result = await this.client.chat.postMessage({
+      const result = await this.client(signal).chat.postMessage({
         channel,
         text: payload.text,
         // biome-ignore lint/suspicious/noExplicitAny: structural Block Kit blocks, validated by Slack

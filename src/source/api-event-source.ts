@@ -112,13 +112,14 @@ export class ApiEventSource implements EventSource {
     return this.#planner.sliceMs
   }
 
-  async fetch(checkpoint: SourceCheckpoint): Promise<EventBatch> {
+  /** `signal` (shutdown) cancels the request in flight or the backoff before a retry: it rejects with ABORTED. */
+  async fetch(checkpoint: SourceCheckpoint, signal?: AbortSignal): Promise<EventBatch> {
     const pollStartedAt = this.#opts.clock.now()
     const { cursor, floor } = resolveStart(checkpoint, this.#opts.startFrom, pollStartedAt)
     const lookback = this.#opts.lookbackMs
     const lower = floor === null ? cursor - lookback : Math.max(cursor - lookback, floor)
     if (cursor >= pollStartedAt) {
-      if (!this.#answered) await this.#probe(cursor)
+      if (!this.#answered) await this.#probe(cursor, signal)
       const same: SourceCheckpoint = {
         cursor: iso(cursor),
         seen: { ...checkpoint.seen },
@@ -128,7 +129,7 @@ export class ApiEventSource implements EventSource {
     }
     for (;;) {
       const upper = Math.min(pollStartedAt, cursor + this.#planner.sliceMs)
-      const read = await this.#readWindow(checkpoint, lower, upper)
+      const read = await this.#readWindow(checkpoint, lower, upper, signal)
       if (!read.complete) {
         this.stats.abandoned += 1
         this.#planner.abandoned(read.events.size, upper - read.oldest, cursor - lower)
@@ -159,12 +160,10 @@ export class ApiEventSource implements EventSource {
    * wrong endpoint or API key fails the first poll (SEAM_AUTH, SourceUnavailableError) instead of going unnoticed.
    * Whatever comes back lies outside every window and is dropped.
    */
-  async #probe(at: number): Promise<void> {
-    const page = await this.#request({
-      between: [iso(at - 1), iso(at)],
-      limit: this.#pageSize,
-      ...(this.#eventTypes ? { event_types: this.#eventTypes } : {}),
-    })
+  async #probe(at: number, signal: AbortSignal | undefined): Promise<void> {
+    const types = this.#eventTypes ? { event_types: this.#eventTypes } : {}
+    const body = { between: [iso(at - 1), iso(at)], limit: this.#pageSize, ...types }
+    const page = await this.#request(body, signal)
     if (page.length > 0) {
       this.stats.outOfWindow += page.length
       this.#opts.logger.debug(
@@ -174,7 +173,12 @@ export class ApiEventSource implements EventSource {
     }
   }
 
-  async #readWindow(checkpoint: SourceCheckpoint, lower: number, upper: number): Promise<WindowRead> {
+  async #readWindow(
+    checkpoint: SourceCheckpoint,
+    lower: number,
+    upper: number,
+    signal: AbortSignal | undefined,
+  ): Promise<WindowRead> {
     const read: WindowRead = {
       events: new Map(),
       rejected: [],
@@ -195,7 +199,7 @@ export class ApiEventSource implements EventSource {
         unstable_offset: offset,
         ...(this.#eventTypes ? { event_types: this.#eventTypes } : {}),
       }
-      const page = await this.#request(body)
+      const page = await this.#request(body, signal)
       this.stats.fetched += page.length
       let fresh = 0
       for (const raw of page) {
@@ -256,10 +260,22 @@ export class ApiEventSource implements EventSource {
     }
   }
 
-  async #request(body: Record<string, unknown>): Promise<unknown[]> {
+  /** POST /events/list with retries (see withRetry); notes when Seam gives up and when it answers again. */
+  async #request(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<unknown[]> {
     let events: unknown[]
     try {
-      events = await this.#requestWithRetries(body)
+      events = await withRetry('POST /events/list', () => this.#requestOnce(body, signal), {
+        sleep: this.#sleep,
+        logger: this.#opts.logger,
+        onRetry: () => {
+          this.stats.retries += 1
+        },
+        // Once a request has given up, the outage is reported (here, by the poll loop, health and the seam-down
+        // meta-alert): the following polls' attempts are logged at debug level until Seam answers again.
+        quiet: this.#unavailableSince !== undefined,
+        retry: this.#opts.retry,
+        signal,
+      })
     } catch (error) {
       if (error instanceof SourceUnavailableError) this.#unavailableSince ??= this.#opts.clock.now()
       throw error
@@ -272,29 +288,13 @@ export class ApiEventSource implements EventSource {
     return events
   }
 
-  #requestWithRetries(body: Record<string, unknown>): Promise<unknown[]> {
-    return withRetry(
-      'POST /events/list',
-      async () => {
-        this.stats.requests += 1
-        const answer = await this.#opts.client.post<{ events?: unknown }>('/events/list', body)
-        if (!answer || !Array.isArray(answer.events)) {
-          throw new SeamRequestError('response from /events/list has no "events" array', { retryable: true })
-        }
-        this.#answered = true
-        return answer.events as unknown[]
-      },
-      {
-        sleep: this.#sleep,
-        logger: this.#opts.logger,
-        onRetry: () => {
-          this.stats.retries += 1
-        },
-        // Once a request has given up, the outage is reported (here, by the poll loop, health and the seam-down
-        // meta-alert): the following polls' attempts are logged at debug level until Seam answers again.
-        quiet: this.#unavailableSince !== undefined,
-        ...(this.#opts.retry ? { retry: this.#opts.retry } : {}),
-      },
-    )
+  async #requestOnce(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<unknown[]> {
+    this.stats.requests += 1
+    const answer = await this.#opts.client.post<{ events?: unknown }>('/events/list', body, signal)
+    if (!answer || !Array.isArray(answer.events)) {
+      throw new SeamRequestError('response from /events/list has no "events" array', { retryable: true })
+    }
+    this.#answered = true
+    return answer.events as unknown[]
   }
 }

@@ -26,7 +26,12 @@ export interface EventBatch {
 
 /** The API poller and the JSONL replay reader both implement this. */
 export interface EventSource {
-  fetch(checkpoint: SourceCheckpoint): Promise<EventBatch>
+  /**
+   * Read the next batch after `checkpoint`. When `signal` aborts (shutdown), the read in flight ends at once with
+   * an ABORTED error and the checkpoint stays where it was. (Optional, unlike a send's: each request to Seam has
+   * its own timeout, so the signal only cancels.)
+   */
+  fetch(checkpoint: SourceCheckpoint, signal?: AbortSignal): Promise<EventBatch>
 }
 
 export const emptyCheckpoint = (): SourceCheckpoint => ({ cursor: null, seen: {} })

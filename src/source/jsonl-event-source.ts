@@ -1,3 +1,5 @@
+import { abortedError, untilAborted } from '../abort.js'
+import { hasCode } from '../errors.js'
 import { nextCheckpoint, wasSeen } from './checkpoint.js'
 import { compareEvents, type RejectedEvent, type SeamEvent } from './event.js'
 import type { EventBatch, EventSource, SourceCheckpoint } from './event-source.js'
@@ -25,7 +27,25 @@ export class JsonlEventSource implements EventSource {
     this.#opts = { batchSize: 1000, lookbackMs: 300_000, ...opts }
   }
 
-  async fetch(checkpoint: SourceCheckpoint): Promise<EventBatch> {
+  /**
+   * `signal` (shutdown) cancels the read: it rejects with ABORTED and the file is closed, so a later fetch reads
+   * it again from the start, skipping what the checkpoint says was handed on.
+   */
+  async fetch(checkpoint: SourceCheckpoint, signal?: AbortSignal): Promise<EventBatch> {
+    try {
+      return await this.#read(checkpoint, signal)
+    } catch (error) {
+      if (hasCode(error, 'ABORTED')) {
+        // Not awaited: a read still pending (a stalled pipe) must not hold up the cancellation.
+        void this.#lines?.return(undefined).catch(() => undefined)
+        this.#lines = undefined
+      }
+      throw error
+    }
+  }
+
+  async #read(checkpoint: SourceCheckpoint, signal: AbortSignal | undefined): Promise<EventBatch> {
+    if (signal?.aborted) throw abortedError(`reading ${this.#opts.file}`, signal)
     this.#lines ??= readJsonlEvents(this.#opts.file)
     const cursor = checkpoint.cursor === null ? Number.NEGATIVE_INFINITY : Date.parse(checkpoint.cursor)
     const events: SeamEvent[] = []
@@ -33,7 +53,7 @@ export class JsonlEventSource implements EventSource {
     const ids = new Set<string>()
     let read = 0
     while (!this.#done && read < this.#opts.batchSize) {
-      const next = await this.#lines.next()
+      const next = await untilAborted(this.#lines.next(), signal, `reading ${this.#opts.file}`)
       if (next.done) {
         this.#done = true
         break

@@ -1,4 +1,5 @@
-import { errorMessage, SeamAlertsError } from '../errors.js'
+import { sleep, throwIfAborted } from '../abort.js'
+import { errorMessage, hasCode } from '../errors.js'
 import type { Logger } from '../log.js'
 import { SeamRequestError, SourceUnavailableError } from './errors.js'
 
@@ -15,8 +16,9 @@ export interface RetryOptions {
   random?: () => number
 }
 
-export type Sleep = (ms: number) => Promise<void>
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+/** Waits out a backoff; `signal` (shutdown) may end the wait early. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>
+export const realSleep: Sleep = sleep
 
 /** Exponential backoff with full jitter: uniform in [0, min(maxMs, baseMs * 2^retry)). */
 export function backoffDelay(retry: number, opts: RetryOptions = {}): number {
@@ -27,21 +29,29 @@ export function backoffDelay(retry: number, opts: RetryOptions = {}): number {
 
 /**
  * Run one request with retries. Retryable SeamRequestErrors are logged once each (with their cause, never
- * secrets) and retried after backoff (or `Retry-After`); auth errors pass through at once; anything else, or
- * running out of attempts, becomes a SourceUnavailableError. `quiet` (Seam is already known to be down, and
- * that has been reported) logs the attempts and the give-up at debug level: an outage is not hundreds of lines.
+ * secrets) and retried after backoff (or `Retry-After`); auth errors and cancellation (ABORTED, when `signal`
+ * aborts, also during a backoff) pass through at once; anything else, or running out of attempts, becomes a
+ * SourceUnavailableError. `quiet` (Seam is already known to be down, and that has been reported) logs the
+ * attempts and the give-up at debug level: an outage is not hundreds of lines.
  */
 export async function withRetry<T>(
   what: string,
   run: () => Promise<T>,
-  ctx: { retry?: RetryOptions; sleep: Sleep; logger: Logger; onRetry?: () => void; quiet?: boolean },
+  ctx: {
+    retry?: RetryOptions
+    sleep: Sleep
+    logger: Logger
+    onRetry?: () => void
+    quiet?: boolean
+    signal?: AbortSignal
+  },
 ): Promise<T> {
   const attempts = Math.max(1, ctx.retry?.attempts ?? 5)
   for (let attempt = 1; ; attempt++) {
     try {
       return await run()
     } catch (error) {
-      if (error instanceof SeamAlertsError && error.code === 'SEAM_AUTH') throw error
+      if (hasCode(error, 'SEAM_AUTH') || hasCode(error, 'ABORTED')) throw error
       const retryable = error instanceof SeamRequestError && error.retryable
       const cause = errorMessage(error)
       const status = error instanceof SeamRequestError ? error.status : undefined
@@ -63,7 +73,8 @@ export async function withRetry<T>(
         `Seam request failed (attempt ${attempt}/${attempts}), retrying: ${cause}`,
       )
       ctx.onRetry?.()
-      await ctx.sleep(delay)
+      await ctx.sleep(delay, ctx.signal)
+      throwIfAborted(ctx.signal, what)
     }
   }
 }

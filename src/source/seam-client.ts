@@ -1,3 +1,4 @@
+import { abortedError } from '../abort.js'
 import type { Logger } from '../log.js'
 import { silentLogger } from '../log.js'
 import { parseRetryAfter } from '../retry-after.js'
@@ -66,13 +67,19 @@ export class SeamClient {
     this.logger = opts.logger ?? silentLogger
   }
 
-  /** One POST; resolves with the parsed JSON body of a 2xx answer. */
-  async post<T = unknown>(path: string, body: unknown): Promise<T> {
+  /**
+   * One POST; resolves with the parsed JSON body of a 2xx answer. `signal` (shutdown) cancels it: the request and
+   * its socket end at once and it rejects with ABORTED.
+   */
+  async post<T = unknown>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw abortedError(`POST ${path}`, signal)
     const controller = new AbortController()
     const timer = setTimeout(
       () => controller.abort(new Timeout(`no answer within ${this.#timeoutMs} ms`)),
       this.#timeoutMs,
     )
+    const cancel = () => controller.abort(abortedError(`POST ${path}`, signal))
+    signal?.addEventListener('abort', cancel, { once: true })
     try {
       let response: Response
       try {
@@ -122,6 +129,7 @@ export class SeamClient {
       }
     } finally {
       clearTimeout(timer)
+      signal?.removeEventListener('abort', cancel)
     }
   }
 
@@ -137,10 +145,12 @@ export class SeamClient {
     }
   }
 
-  #transportError(error: unknown, controller: AbortController, stage: 'request' | 'body'): SeamRequestError {
-    if (controller.signal.aborted && controller.signal.reason instanceof Timeout) {
-      return new SeamRequestError(`timeout: ${controller.signal.reason.message}`, { retryable: true })
+  #transportError(error: unknown, controller: AbortController, stage: 'request' | 'body'): Error {
+    const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined
+    if (reason instanceof Timeout) {
+      return new SeamRequestError(`timeout: ${reason.message}`, { retryable: true })
     }
+    if (reason instanceof Error) return reason // cancelled by shutdown (ABORTED)
     const detail = describeNetworkError(error)
     const code = (error as { cause?: { code?: string } }).cause?.code
     if (stage === 'body') {

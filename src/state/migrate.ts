@@ -1,3 +1,4 @@
+import { SeamAlertsError } from '../errors.js'
 import { STATE_VERSION } from './state-schema.js'
 
 /** One step forward: takes the raw JSON of version `from` and returns the raw JSON of version `from + 1`. */
@@ -12,11 +13,14 @@ export interface Migration {
  */
 export const MIGRATIONS: readonly Migration[] = []
 
-/** Why a state file cannot be brought to the current version. `newer` means a newer seam-alerts wrote it. */
-export class MigrationError extends Error {
+/**
+ * Why a state file cannot be brought to the current version (code STATE_CORRUPT: the daemon cannot use the file).
+ * `newer` means a newer seam-alerts wrote it.
+ */
+export class MigrationError extends SeamAlertsError {
   readonly newer: boolean
   constructor(message: string, newer: boolean) {
-    super(message)
+    super('STATE_CORRUPT', message)
     this.name = 'MigrationError'
     this.newer = newer
   }

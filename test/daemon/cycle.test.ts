@@ -91,7 +91,7 @@ async function setup(batches: EventBatch[]) {
     metrics: new DaemonMetrics({ defaultMetrics: false }),
     absenceLatenessMs: 60_000,
     onQueued: () => kicked++,
-    stopping: () => false,
+    signal: new AbortController().signal,
   }
   return { store, state, clock, deps, fetched, kicked: () => kicked }
 }

@@ -30,7 +30,6 @@ const NO_RESTART: ReadonlySet<ErrorCode> = new Set([
   'SEAM_AUTH',
   'STATE_CORRUPT',
   'STATE_TOO_LARGE',
-  'RULE_INVALID',
 ])
 
 /** How long after a clean stop the process may linger (open sockets, logs flushing) before it is ended. */

@@ -3,7 +3,7 @@ import { type Config, loadConfig, parseConfig } from '../../config.js'
 import { errorMessage } from '../../errors.js'
 import { type InputFormat, validateText, valueOrThrow } from '../../input/validate-input.js'
 import { createLogger } from '../../log.js'
-import { channelKind, missingChannelReason } from '../../notify/channels.js'
+import { channelKind, missingChannelReason, sendSignal } from '../../notify/channels.js'
 import { createNotifiers } from '../../notify/create-notifiers.js'
 import { DeliveryError } from '../../notify/notifier.js'
 import { sampleAlert } from '../../notify/sample-alert.js'
@@ -50,7 +50,7 @@ export async function testNotify(
     return 1
   }
   try {
-    const receipt = await notifier.send(sampleAlert(action, config.timezone, io.now()))
+    const receipt = await notifier.send(sampleAlert(action, config.timezone, io.now()), sendSignal(kind))
     const where = receipt.channel ? ` to ${receipt.channel}` : ''
     const ref = receipt.ref ? ` (ref ${receipt.ref})` : ''
     io.stdout.write(`test-notify: sent via ${kind}${where}${ref}\n`)

@@ -1,0 +1,72 @@
+import type { EventSource } from '../source/event-source.js'
+import type { ActionPolicy } from './actions.js'
+import type { DaemonContext } from './context.js'
+import { type CycleDeps, type EvaluatorLike, fireDueTimers, runCycle } from './cycle.js'
+import { gaugeRefresher } from './daemon-state.js'
+import { bounded } from './lifecycle.js'
+import { PollLoop } from './poll-loop.js'
+import type { RuleReload } from './rule-reload.js'
+import { SelfMonitor } from './self-monitor.js'
+
+/** How often the rule state (old window entries, expired throttles) is pruned. */
+const PRUNE_EVERY_MS = 5 * 60_000
+
+/**
+ * The poll loop as a component. Each attempt puts a pending rule reload into effect, runs one cycle (catching up),
+ * then fires due absence timers even when the cycle failed; after every attempt the gauges are refreshed and the
+ * self-monitor samples Seam's health and the cursor lag. At shutdown the fetch in flight is aborted (`ctx.signal`)
+ * and the loop's end is awaited at most `stopTimeoutMs`. The caller starts it (`start()` or, with --once, `once()`).
+ */
+export function startPolling(
+  ctx: DaemonContext,
+  parts: { source: EventSource; evaluator: EvaluatorLike; rules: RuleReload; policy: ActionPolicy },
+): PollLoop {
+  const { config, state, clock, health, metrics } = ctx
+  let lastPrune = clock.now()
+  const deps: CycleDeps = {
+    ...ctx,
+    source: parts.source,
+    evaluator: () => parts.evaluator,
+    rule: (id) => parts.rules.get(id),
+    actionsFor: (rule) => parts.policy.forRule(rule),
+    absenceLatenessMs: config.absenceLateness,
+    pruneDue: () => {
+      const now = clock.now()
+      if (now - lastPrune < PRUNE_EVERY_MS) return false
+      lastPrune = now
+      return true
+    },
+  }
+  const monitor = new SelfMonitor({
+    ...ctx,
+    monitor: config.monitor,
+    actions: () => parts.policy.forMonitor(),
+  })
+  const refreshGauges = gaugeRefresher(ctx)
+  const loop = new PollLoop({
+    intervalMs: config.seam.pollInterval,
+    health,
+    logger: ctx.logger,
+    onFailure: () => metrics.pollFailures.inc(),
+    cycle: async () => {
+      await parts.rules.apply()
+      try {
+        await runCycle(deps)
+        health.polled(state.current().source.cursor)
+      } finally {
+        // Timers fire even while Seam fails, but never past the durable cursor (see fireDueTimers).
+        await fireDueTimers(deps)
+      }
+    },
+    afterCycle: async () => {
+      refreshGauges()
+      await monitor.check({
+        seamFailingSince: health.failingSince('seam'),
+        seamReason: health.reason('seam'),
+        cursor: state.current().source.cursor,
+      })
+    },
+  })
+  ctx.lifecycle.add({ name: 'poll loop', stop: () => bounded(loop.stop(), ctx.stopTimeoutMs) })
+  return loop
+}
