@@ -1,14 +1,7 @@
-import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config.js'
 import { createLogger } from '../../src/log.js'
-
-function capture() {
-  const stream = new PassThrough()
-  const chunks: string[] = []
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')))
-  return { stream, text: () => chunks.join('') }
-}
+import { captureStream as capture } from '../helpers/fixtures.js'
 
 const SECRETS = ['seam_live_key_123', 'xoxb-slack-secret', 'smtp-pass-456', 'Bearer abc.def']
 

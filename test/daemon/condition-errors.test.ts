@@ -5,8 +5,8 @@ import { DaemonMetrics } from '../../src/daemon/metrics.js'
 import { Evaluator } from '../../src/rules/evaluator.js'
 import { RuleSet } from '../../src/rules/rule-set.js'
 import { emptyRuleState } from '../../src/rules/rule-state.js'
+import { captureLogger, T0 } from '../helpers/fixtures.js'
 import { event, rule } from '../rules/helpers.js'
-import { captureLogger, T0 } from '../source/support.js'
 
 describe('rule conditions that throw at run time', () => {
   // `swap:in` asks the fact to contain the value: a number fact makes json-rules-engine's operator throw.

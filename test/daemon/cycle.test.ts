@@ -11,9 +11,7 @@ import type { EventBatch, SourceCheckpoint } from '../../src/source/event-source
 import { MemoryStore } from '../../src/state/memory-store.js'
 import { StateHolder } from '../../src/state/state-holder.js'
 import { emptyState } from '../../src/state/state-schema.js'
-
-const T0 = Date.parse('2025-03-01T08:00:00.000Z')
-const iso = (ms: number) => new Date(ms).toISOString()
+import { at as iso, T0_DAEMON as T0 } from '../helpers/fixtures.js'
 
 function event(id: string, at: number, type = 'lock.access_denied'): SeamEvent {
   return { event_id: id, event_type: type, created_at: iso(at), occurred_at: iso(at), device_id: 'dev-1' }

@@ -4,9 +4,7 @@ import { HealthTracker } from '../../src/daemon/health.js'
 import { type HealthServer, startHealthServer } from '../../src/daemon/health-server.js'
 import { DaemonMetrics } from '../../src/daemon/metrics.js'
 import { silentLogger } from '../../src/log.js'
-
-const T0 = Date.parse('2026-03-01T12:00:00.000Z')
-const at = (ms: number) => new Date(ms).toISOString()
+import { at, T0 } from '../helpers/fixtures.js'
 
 let server: HealthServer | undefined
 afterEach(async () => {

@@ -12,11 +12,9 @@ import { SelfMonitor } from '../../src/daemon/self-monitor.js'
 import { silentLogger } from '../../src/log.js'
 import type { Decision } from '../../src/rules/decision.js'
 import { MemoryStore } from '../../src/state/memory-store.js'
-import { StateHolder } from '../../src/state/state-holder.js'
+import type { StateHolder } from '../../src/state/state-holder.js'
 import { emptyState } from '../../src/state/state-schema.js'
-import { REPO_ROOT } from './helpers/daemon-process.js'
-
-const T0 = Date.parse('2025-03-01T08:00:00.000Z')
+import { openState, REPO_ROOT, T0_DAEMON as T0 } from '../helpers/fixtures.js'
 
 function fire(rule: string, device: string, eventId: string, at: string): Decision {
   return {
@@ -30,9 +28,6 @@ function fire(rule: string, device: string, eventId: string, at: string): Decisi
     event: { event_id: eventId, event_type: 'device.low_battery', created_at: at, occurred_at: at },
   }
 }
-
-const openState = (store = new MemoryStore()) =>
-  StateHolder.open(store, { initial: emptyState, logger: silentLogger })
 
 describe('config.example.json', () => {
   it('passes the config schema with its ${ENV} references set', async () => {

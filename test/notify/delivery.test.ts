@@ -4,7 +4,8 @@ import { type AlertMessage, DeliveryError, type Notifier } from '../../src/notif
 import { enqueueDecisions } from '../../src/notify/outbox.js'
 import { SlackNotifier } from '../../src/notify/slack.js'
 import type { Action } from '../../src/rules/action-schema.js'
-import { decision, makeWorker, manualClock, openState, startSlackStandIn, T0 } from './helpers.js'
+import { openState, T0 } from '../helpers/fixtures.js'
+import { decision, makeWorker, manualClock, startSlackStandIn } from './helpers.js'
 
 type StandIn = Awaited<ReturnType<typeof startSlackStandIn>>
 let standIn: StandIn | undefined

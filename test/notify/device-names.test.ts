@@ -6,7 +6,8 @@ import { DeviceNames } from '../../src/notify/device-names.js'
 import { enqueueDecisions } from '../../src/notify/outbox.js'
 import { SeamClient } from '../../src/source/seam-client.js'
 import { type FakeSeam, startFakeSeam } from '../helpers/fake-seam.js'
-import { decision, makeWorker, openState, T0 } from './helpers.js'
+import { openState, T0 } from '../helpers/fixtures.js'
+import { decision, makeWorker } from './helpers.js'
 
 let seam: FakeSeam
 let client: SeamClient

@@ -3,7 +3,8 @@ import { EmailNotifier, messageIdFor } from '../../src/notify/email.js'
 import { enqueueDecisions } from '../../src/notify/outbox.js'
 import type { Action } from '../../src/rules/action-schema.js'
 import { requeueDeadLetters } from '../../src/state/dead-letters.js'
-import { decision, makeWorker, openState, type SmtpStandIn, startSmtp } from './helpers.js'
+import { openState } from '../helpers/fixtures.js'
+import { decision, makeWorker, type SmtpStandIn, startSmtp } from './helpers.js'
 
 let smtp: SmtpStandIn | undefined
 let notifier: EmailNotifier | undefined

@@ -8,12 +8,8 @@ import type { ChannelKind, Notifiers } from '../../src/notify/channels.js'
 import { DeliveryWorker } from '../../src/notify/delivery-worker.js'
 import type { Action } from '../../src/rules/action-schema.js'
 import type { Decision } from '../../src/rules/decision.js'
-import { MemoryStore } from '../../src/state/memory-store.js'
-import { StateHolder } from '../../src/state/state-holder.js'
-import { emptyState, type State } from '../../src/state/state-schema.js'
 import type { StateAccess } from '../../src/state/store.js'
-
-export const T0 = Date.parse('2026-03-01T12:00:00.000Z')
+import { T0 } from '../helpers/fixtures.js'
 
 export function decision(over: Partial<Decision> = {}): Decision {
   const event_id = over.event_id ?? 'evt_1'
@@ -36,10 +32,6 @@ export function decision(over: Partial<Decision> = {}): Decision {
     },
     ...over,
   }
-}
-
-export async function openState(initial?: State): Promise<StateAccess> {
-  return StateHolder.open(new MemoryStore(initial ?? null), { initial: emptyState, logger: silentLogger })
 }
 
 export const delivery = (over: Partial<ReturnType<typeof configSchema.parse>['delivery']> = {}) => ({

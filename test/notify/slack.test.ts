@@ -4,7 +4,8 @@ import { enqueueDecisions } from '../../src/notify/outbox.js'
 import { SlackNotifier } from '../../src/notify/slack.js'
 import { SlackWebhookNotifier } from '../../src/notify/slack-webhook.js'
 import type { Action } from '../../src/rules/action-schema.js'
-import { decision, makeWorker, openState, startSlackStandIn } from './helpers.js'
+import { openState } from '../helpers/fixtures.js'
+import { decision, makeWorker, startSlackStandIn } from './helpers.js'
 
 type StandIn = Awaited<ReturnType<typeof startSlackStandIn>>
 let standIn: StandIn | undefined

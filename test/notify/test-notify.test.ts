@@ -1,19 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { PassThrough } from 'node:stream'
 import { Command } from 'commander'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { register, testNotify } from '../../src/cli/commands/test-notify.js'
 import { InputError } from '../../src/errors.js'
+import { captureStream as capture } from '../helpers/fixtures.js'
 import { startSlackStandIn, startSmtp } from './helpers.js'
-
-function capture() {
-  const stream = new PassThrough()
-  const chunks: string[] = []
-  stream.on('data', (c: Buffer) => chunks.push(c.toString()))
-  return { stream, text: () => chunks.join('') }
-}
 
 let dir: string
 beforeEach(async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { event, MIN, rule, setup, T0 } from './helpers.js'
+import { MIN, T0_RULES as T0 } from '../helpers/fixtures.js'
+import { event, rule, setup } from './helpers.js'
 
 describe('single events', () => {
   it('fires once per qualifying event, count 1', async () => {

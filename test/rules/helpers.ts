@@ -4,9 +4,7 @@ import type { Rule } from '../../src/rules/rule-schema.js'
 import { RuleSet } from '../../src/rules/rule-set.js'
 import { emptyRuleState, type RuleState } from '../../src/rules/rule-state.js'
 import type { SeamEvent } from '../../src/source/event.js'
-
-export const T0 = Date.parse('2026-01-01T00:00:00.000Z')
-export const MIN = 60_000
+import { T0_RULES } from '../helpers/fixtures.js'
 
 /** Parse a rule object, failing the test with the issues when it is invalid. */
 export function rule(raw: Record<string, unknown>): Rule {
@@ -16,9 +14,9 @@ export function rule(raw: Record<string, unknown>): Rule {
 }
 
 let counter = 0
-/** An event at T0 + offset ms (occurred_at = created_at). */
+/** An event at T0_RULES + offset ms (occurred_at = created_at). */
 export function event(type: string, offsetMs: number, fields: Record<string, unknown> = {}): SeamEvent {
-  const at = new Date(T0 + offsetMs).toISOString()
+  const at = new Date(T0_RULES + offsetMs).toISOString()
   counter++
   return {
     event_id: `evt_${String(counter).padStart(6, '0')}`,

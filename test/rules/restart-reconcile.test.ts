@@ -3,7 +3,8 @@ import { ruleFingerprint } from '../../src/rules/compiled-rule.js'
 import type { Rule } from '../../src/rules/rule-schema.js'
 import { RuleSet } from '../../src/rules/rule-set.js'
 import { type RuleState, ruleStateSchema } from '../../src/rules/rule-state.js'
-import { event, MIN, rule, setup, T0 } from './helpers.js'
+import { MIN, T0_RULES as T0 } from '../helpers/fixtures.js'
+import { event, rule, setup } from './helpers.js'
 
 /** Save and load as the daemon's state file does: plain JSON, then the schema the state file embeds. */
 function roundTrip(

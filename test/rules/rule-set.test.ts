@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { knownEventTypes } from '../../src/rules/event-types.js'
 import { RuleSet } from '../../src/rules/rule-set.js'
-import { event, MIN, rule, setup } from './helpers.js'
+import { MIN } from '../helpers/fixtures.js'
+import { event, rule, setup } from './helpers.js'
 
 describe('RuleSet index and apiEventTypes', () => {
   it('offers an event only the rules that can match its type, in id order', () => {

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { manualClock } from '../../src/clock.js'
 import { emptyCheckpoint } from '../../src/source/event-source.js'
+import { at, MIN, T0 } from '../helpers/fixtures.js'
 import { type StrictEmulator, startStrictEmulator } from '../helpers/strict-emulator.js'
-import { drain, expectStrictlyOrdered, MIN, makeSource, T0 } from './support.js'
+import { drain, expectStrictlyOrdered, makeSource } from './support.js'
 
-const at = (ms: number) => new Date(ms).toISOString()
 let emulator: StrictEmulator | undefined
 afterEach(async () => {
   await emulator?.close()

@@ -3,10 +3,10 @@ import { manualClock } from '../../src/clock.js'
 import { SeamAlertsError } from '../../src/errors.js'
 import { SourceUnavailableError } from '../../src/source/errors.js'
 import { emptyCheckpoint, type SourceCheckpoint } from '../../src/source/event-source.js'
+import { at, captureLogger, T0 } from '../helpers/fixtures.js'
 import { type Fault, type StrictEmulator, startStrictEmulator } from '../helpers/strict-emulator.js'
-import { captureLogger, makeSource, T0 } from './support.js'
+import { makeSource } from './support.js'
 
-const at = (ms: number) => new Date(ms).toISOString()
 let emulator: StrictEmulator | undefined
 afterEach(async () => {
   await emulator?.close()

@@ -6,10 +6,10 @@ import { manualClock } from '../../src/clock.js'
 import type { SeamAlertsError } from '../../src/errors.js'
 import { SourceUnavailableError } from '../../src/source/errors.js'
 import { emptyCheckpoint } from '../../src/source/event-source.js'
+import { at, captureLogger, MIN, T0 } from '../helpers/fixtures.js'
 import { type StrictEmulator, startStrictEmulator } from '../helpers/strict-emulator.js'
-import { captureLogger, MIN, makeSource, T0 } from './support.js'
+import { makeSource } from './support.js'
 
-const at = (ms: number) => new Date(ms).toISOString()
 let emulator: StrictEmulator | undefined
 let server: Server | undefined
 afterEach(async () => {

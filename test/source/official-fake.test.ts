@@ -4,9 +4,9 @@ import type { SeamAlertsError } from '../../src/errors.js'
 import { SourceUnavailableError } from '../../src/source/errors.js'
 import { emptyCheckpoint } from '../../src/source/event-source.js'
 import { type FakeSeam, startFakeSeam } from '../helpers/fake-seam.js'
-import { drain, expectStrictlyOrdered, MIN, makeSource } from './support.js'
+import { at, MIN } from '../helpers/fixtures.js'
+import { drain, expectStrictlyOrdered, makeSource } from './support.js'
 
-const at = (ms: number) => new Date(ms).toISOString()
 let fake: FakeSeam | undefined
 afterEach(async () => {
   await fake?.close()

@@ -1,32 +1,11 @@
 import { Writable } from 'node:stream'
 import { type Clock, manualClock } from '../../src/clock.js'
-import { createLogger, type Logger } from '../../src/log.js'
+import { createLogger } from '../../src/log.js'
 import { ApiEventSource, type ApiEventSourceOptions } from '../../src/source/api-event-source.js'
 import { compareEvents, type SeamEvent } from '../../src/source/event.js'
 import type { EventBatch, EventSource, SourceCheckpoint } from '../../src/source/event-source.js'
 import { SeamClient } from '../../src/source/seam-client.js'
-
-export const T0 = Date.parse('2026-03-01T12:00:00.000Z')
-export const MIN = 60_000
-
-/** A pino logger writing JSON lines into an array (for asserting what was logged, and what never was). */
-export function captureLogger(): { logger: Logger; lines: Record<string, unknown>[]; text: () => string } {
-  const raw: string[] = []
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      raw.push(String(chunk))
-      done()
-    },
-  })
-  const logger = createLogger({ destination: stream, level: 'debug', pretty: false })
-  return {
-    logger,
-    get lines() {
-      return raw.flatMap((chunk) => chunk.split('\n').filter(Boolean)).map((line) => JSON.parse(line))
-    },
-    text: () => raw.join(''),
-  }
-}
+import { MIN, T0 } from '../helpers/fixtures.js'
 
 /** A sleep that resolves at once and records what it was asked to wait. */
 export function recordingSleep(onSleep?: (ms: number, index: number) => void) {

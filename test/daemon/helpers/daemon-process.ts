@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+import { REPO_ROOT } from '../../helpers/fixtures.js'
 
 export interface DaemonProcess {
   child: ChildProcess

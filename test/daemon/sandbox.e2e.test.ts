@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { REPO_ROOT, spawnCli } from './helpers/daemon-process.js'
+import { REPO_ROOT } from '../helpers/fixtures.js'
+import { spawnCli } from './helpers/daemon-process.js'
 
 describe('seam-alerts run --sandbox', () => {
   it('starts the embedded fake Seam API and prints a console alert naming a shipped rule', async () => {
