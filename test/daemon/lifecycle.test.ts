@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Lifecycle } from '../../src/daemon/lifecycle.js'
-import { captureLogger } from '../source/support.js'
+import { captureLogger } from '../helpers/fixtures.js'
 
 describe('Lifecycle', () => {
   it('starts in registration order and stops in reverse, the signal aborted before the first stop', async () => {

@@ -5,10 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config.js'
 import { type DaemonHandle, startDaemon } from '../../src/daemon/daemon.js'
 import type { State } from '../../src/state/state-schema.js'
+import { captureLogger } from '../helpers/fixtures.js'
 import { type SlackStandIn, startSlackStandIn } from '../helpers/slack-stand-in.js'
 import { eventually, startStalledHttp } from '../helpers/stalled-server.js'
 import { type StrictEmulator, startStrictEmulator } from '../helpers/strict-emulator.js'
-import { captureLogger } from '../source/support.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {

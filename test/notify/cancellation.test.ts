@@ -6,8 +6,9 @@ import { enqueueDecisions } from '../../src/notify/outbox.js'
 import { SlackNotifier } from '../../src/notify/slack.js'
 import { SlackWebhookNotifier } from '../../src/notify/slack-webhook.js'
 import type { Action } from '../../src/rules/action-schema.js'
+import { openState } from '../helpers/fixtures.js'
 import { eventually, startSilentTcp, startStalledHttp } from '../helpers/stalled-server.js'
-import { decision, makeWorker, openState, startSlackStandIn } from './helpers.js'
+import { decision, makeWorker, startSlackStandIn } from './helpers.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {

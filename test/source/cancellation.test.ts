@@ -5,9 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { emptyCheckpoint } from '../../src/source/event-source.js'
 import { JsonlEventSource } from '../../src/source/jsonl-event-source.js'
 import { realSleep } from '../../src/source/retry.js'
+import { captureLogger } from '../helpers/fixtures.js'
 import { eventually, startStalledHttp } from '../helpers/stalled-server.js'
 import { startStrictEmulator } from '../helpers/strict-emulator.js'
-import { captureLogger, drain, makeSource } from './support.js'
+import { drain, makeSource } from './support.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
