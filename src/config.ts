@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { durationSchema } from './duration.js'
 import { InputError } from './errors.js'
 import { actionSchema } from './rules/action-schema.js'
+import { checkConfigSecrets } from './secrets/fields.js'
 import { validateInput } from './validate-input.js'
 
 const duration = (fallback: string) => durationSchema.prefault(fallback)
@@ -141,6 +142,7 @@ export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv =
     hint: 'See config.example.json and the Configuration section of the README.',
   })
   if (!config.seam.apiKey && env.SEAM_API_KEY) config.seam.apiKey = env.SEAM_API_KEY
+  checkConfigSecrets(config, file)
   const base = path.dirname(path.resolve(file))
   config.rules = path.resolve(base, config.rules)
   config.state = path.resolve(base, config.state)

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { expandEnv, hasEnvReference } from './env-expand.js'
 import { type ErrorCode, InputError, type InputIssue, jsonPath } from './errors.js'
+import { mayHoldSecret } from './secrets/definition.js'
 
 type ZodIssue = z.core.$ZodIssue
 
@@ -63,9 +64,6 @@ export function flattenIssues(issues: readonly ZodIssue[], prefix: readonly Prop
   return out
 }
 
-/** Paths whose values may be secrets: never echoed. */
-const SECRET_PATH = /url|endpoint|token|pass|apikey|secret|auth/i
-
 /**
  * `, got "30 s"` after a format or custom check on a short string or number typed in the file, like rule files say.
  * Never for a value that came from `${ENV}` or sits under a field that may hold a secret.
@@ -74,7 +72,7 @@ function describeInput(issue: ZodIssue, raw: unknown): string {
   if (issue.code !== 'invalid_format' && issue.code !== 'custom') return ''
   const input = issue.input
   if (typeof input !== 'string' && typeof input !== 'number') return ''
-  if (issue.path.some((key) => typeof key === 'string' && SECRET_PATH.test(key))) return ''
+  if (mayHoldSecret(issue.path)) return ''
   const written = valueAt(raw, issue.path)
   if (typeof written === 'string' && hasEnvReference(written)) return ''
   const text = JSON.stringify(input)

@@ -2,6 +2,8 @@ import type { z } from 'zod'
 import { expandEnv } from '../env-expand.js'
 import type { InputIssue } from '../errors.js'
 import { jsonPath } from '../errors.js'
+import { mayHoldSecret } from '../secrets/definition.js'
+import { checkActionSecrets } from '../secrets/fields.js'
 import { checkTopCondition, sharedConditionCycles } from './condition-validator.js'
 import { oneLineMessage, parseJsonText } from './json-text.js'
 import { type Rule, ruleSchema } from './rule-schema.js'
@@ -46,10 +48,10 @@ function conditionTrees(raw: Record<string, unknown>): { path: PropertyKey[]; no
 const startsWith = (path: readonly PropertyKey[], prefix: readonly PropertyKey[]) =>
   prefix.every((key, index) => path[index] === key)
 
-/** `, got "1 hour"` for short plain values; never for anything under a URL field (webhook URLs are secrets). */
+/** `, got "1 hour"` for short plain values; never for a field that may hold a secret (a webhook URL). */
 function describeInput(input: unknown, at: readonly PropertyKey[]): string {
   if (typeof input !== 'string' && typeof input !== 'number') return ''
-  if (at.some((key) => typeof key === 'string' && /url|token|pass/i.test(key))) return ''
+  if (mayHoldSecret(at)) return ''
   const text = JSON.stringify(input)
   return text.length <= 60 ? `, got ${text}` : ''
 }
@@ -91,6 +93,7 @@ export function parseRuleValue(raw: unknown, file: string, env: NodeJS.ProcessEn
       message: 'shared condition references itself',
     })
   const result = ruleSchema.safeParse(expanded, { reportInput: true })
+  if (result.success) issues.push(...checkActionSecrets(result.data.actions, ['actions'], file))
   if (!result.success) {
     const reported = [...issues]
     for (const { at, issue } of zodIssues(result.error, file)) {

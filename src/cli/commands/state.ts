@@ -3,6 +3,7 @@ import path from 'node:path'
 import { type Command, Option } from 'commander'
 import { loadConfig } from '../../config.js'
 import { SeamAlertsError } from '../../errors.js'
+import { scrubDeep, scrubSecrets } from '../../secrets/scrub.js'
 import { requeueDeadLetters } from '../../state/dead-letters.js'
 import { JsonFileStore } from '../../state/json-file-store.js'
 import { describeOwner, lockStatus } from '../../state/lock.js'
@@ -156,14 +157,15 @@ async function deadLetters(
     const state = await readStateFile(file)
     const wanted = opts.id?.length ? new Set(opts.id) : undefined
     const items = (state?.deadLetters ?? []).filter((d) => !wanted || wanted.has(d.id))
+    // Scrubbed again on the way out (when the config was read): a file written before scrubbing existed.
     if (opts.json) {
-      io.stdout.write(`${JSON.stringify(items, null, 2)}\n`)
+      io.stdout.write(`${JSON.stringify(scrubDeep(items), null, 2)}\n`)
       return
     }
     if (items.length === 0) io.stdout.write('No dead letters.\n')
     for (const d of items) {
       io.stdout.write(
-        `${new Date(d.deadAt).toISOString()}  ${d.id}  -> ${d.target}  (${d.attempts} attempts) ${d.reason}\n`,
+        `${new Date(d.deadAt).toISOString()}  ${d.id}  -> ${d.target}  (${d.attempts} attempts) ${scrubSecrets(d.reason)}\n`,
       )
     }
     return

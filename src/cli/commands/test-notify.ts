@@ -7,6 +7,8 @@ import { createNotifiers } from '../../notify/create-notifiers.js'
 import { DeliveryError } from '../../notify/notifier.js'
 import { sampleAlert } from '../../notify/sample-alert.js'
 import { type Action, actionSchema } from '../../rules/action-schema.js'
+import { checkActionSecrets } from '../../secrets/fields.js'
+import { scrubSecrets } from '../../secrets/scrub.js'
 import { validateInput } from '../../validate-input.js'
 
 export interface TestNotifyIo {
@@ -27,12 +29,15 @@ export function parseActionArg(text: string, env: NodeJS.ProcessEnv): Action {
       { file: origin, path: '$', message: `not valid JSON: ${errorMessage(error)}` },
     ])
   }
-  return validateInput(actionSchema, raw, {
+  const action = validateInput(actionSchema, raw, {
     file: origin,
     env,
     code: 'USAGE',
     hint: 'Example: --action \'{"type":"slack","channel":"#alerts"}\'',
   })
+  const issues = checkActionSecrets([action], [], origin)
+  if (issues.length > 0) throw new InputError('USAGE', issues)
+  return action
 }
 
 export async function testNotify(
@@ -58,12 +63,12 @@ export async function testNotify(
     io.stdout.write(`test-notify: sent via ${kind}${where}${ref}\n`)
     if (!receipt.refused) return 0
     const { recipients, reason } = receipt.refused
-    io.stdout.write(`test-notify: but the server REFUSED ${recipients.join(', ')}: ${reason}\n`)
+    io.stdout.write(`test-notify: but the server REFUSED ${recipients.join(', ')}: ${scrubSecrets(reason)}\n`)
     return 1
   } catch (error) {
     const failure = error instanceof DeliveryError ? error : undefined
     const label = failure ? (failure.retryable ? 'retryable' : 'permanent') : 'unexpected'
-    io.stdout.write(`test-notify: FAILED via ${kind}: ${errorMessage(error)} (${label})\n`)
+    io.stdout.write(`test-notify: FAILED via ${kind}: ${scrubSecrets(errorMessage(error))} (${label})\n`)
     return 1
   } finally {
     ;(notifier as { close?: () => void }).close?.()
