@@ -142,7 +142,7 @@ export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv =
     hint: 'See config.example.json and the Configuration section of the README.',
   })
   if (!config.seam.apiKey && env.SEAM_API_KEY) config.seam.apiKey = env.SEAM_API_KEY
-  checkConfigSecrets(config, file)
+  checkConfigSecrets(config, file, raw, env)
   const base = path.dirname(path.resolve(file))
   config.rules = path.resolve(base, config.rules)
   config.state = path.resolve(base, config.state)

@@ -93,7 +93,6 @@ export function parseRuleValue(raw: unknown, file: string, env: NodeJS.ProcessEn
       message: 'shared condition references itself',
     })
   const result = ruleSchema.safeParse(expanded, { reportInput: true })
-  if (result.success) issues.push(...checkActionSecrets(result.data.actions, ['actions'], file))
   if (!result.success) {
     const reported = [...issues]
     for (const { at, issue } of zodIssues(result.error, file)) {
@@ -104,6 +103,7 @@ export function parseRuleValue(raw: unknown, file: string, env: NodeJS.ProcessEn
       if (!treeReported && !envReported) issues.push(issue)
     }
   }
+  issues.push(...checkActionSecrets(expanded.actions, result.data?.actions, ['actions'], file))
   if (issues.length > 0 || !result.success) {
     const unique = dedupe(issues)
     return { issues: unique, draft: draftOf(expanded, unique) }

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js'
+import { expandEnv } from '../env-expand.js'
 import { InputError, type InputIssue, jsonPath } from '../errors.js'
 import { ACTION_SECRETS, CONFIG_ACTION_LISTS, CONFIG_SECRETS, type SecretKind } from './definition.js'
 import { rememberSecrets } from './scrub.js'
@@ -97,26 +98,41 @@ export function controlCharIssues(found: readonly FoundSecret[], file: string): 
   return issues
 }
 
+/** Issues of both, once per path: what was written (before zod trims a URL) and what was parsed (env fallbacks). */
+function unionIssues(written: FoundSecret[], parsed: FoundSecret[], file: string): InputIssue[] {
+  const issues = controlCharIssues([...written, ...parsed], file)
+  return issues.filter((issue, index) => issues.findIndex((other) => other.path === issue.path) === index)
+}
+
 /**
  * The secrets step of config validation: a secret with a control character is a CONFIG_INVALID error naming its
  * path (never its value); the others are remembered, so every log line, /healthz reason, dead letter and state
- * write of this process is scrubbed of them (scrub.ts).
+ * write of this process is scrubbed of them (scrub.ts). `raw` is the config as written: zod trims URLs and strips
+ * their line breaks, and a secret written with one is rejected all the same.
  */
-export function checkConfigSecrets(config: Config, file: string): void {
-  const found = configSecrets(config)
-  const issues = controlCharIssues(found, file)
+export function checkConfigSecrets(config: Config, file: string, raw: unknown, env: NodeJS.ProcessEnv): void {
+  const parsed = configSecrets(config)
+  const written = configSecrets(expandEnv(raw, env, file, []) as Record<string, unknown>)
+  const issues = unionIssues(written, parsed, file)
   if (issues.length > 0) throw new InputError('CONFIG_INVALID', issues)
-  rememberSecrets(found)
+  rememberSecrets(parsed)
 }
 
-/** The same for actions (a rule file's, or `test-notify --action`): issues to report, and remembered when clean. */
+const listSecrets = (actions: unknown, at: PropertyKey[]): FoundSecret[] =>
+  Array.isArray(actions) ? actions.flatMap((action, index) => actionSecrets(action, [...at, index])) : []
+
+/**
+ * The same for a list of actions (a rule file's `actions`, `test-notify --action`), as written (`${ENV}`
+ * expanded) and as parsed: the issues to report; the parsed secrets are remembered when there are none.
+ */
 export function checkActionSecrets(
-  actions: readonly unknown[],
+  written: unknown,
+  parsed: readonly unknown[] | undefined,
   at: PropertyKey[],
   file: string,
 ): InputIssue[] {
-  const found = actions.flatMap((action, index) => actionSecrets(action, [...at, index]))
-  const issues = controlCharIssues(found, file)
+  const found = listSecrets(parsed, at)
+  const issues = unionIssues(listSecrets(written, at), found, file)
   if (issues.length === 0) rememberSecrets(found)
   return issues
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { type Config, loadConfig, parseConfig } from '../../config.js'
+import { expandEnv } from '../../env-expand.js'
 import { errorMessage, InputError } from '../../errors.js'
 import { createLogger } from '../../log.js'
 import { channelKind, missingChannelReason } from '../../notify/channels.js'
@@ -35,7 +36,7 @@ export function parseActionArg(text: string, env: NodeJS.ProcessEnv): Action {
     code: 'USAGE',
     hint: 'Example: --action \'{"type":"slack","channel":"#alerts"}\'',
   })
-  const issues = checkActionSecrets([action], [], origin)
+  const issues = checkActionSecrets([expandEnv(raw, env, origin, [])], [action], [], origin)
   if (issues.length > 0) throw new InputError('USAGE', issues)
   return action
 }
