@@ -86,6 +86,9 @@ export const scrubSecrets = (text: string): string => registry.scrub(text)
 /** Does `text` contain a configured secret value in any form? */
 export const containsSecret = (text: string): boolean => registry.contains(text)
 
+/** Is any secret known yet? */
+export const hasSecrets = (): boolean => registry.generation > 0
+
 /** Changes whenever a secret is added. */
 export const secretsGeneration = (): number => registry.generation
 

@@ -1,7 +1,7 @@
 import { jsonPath } from '../errors.js'
 import type { State } from '../state/state-schema.js'
 import { isSecretName, normalizeName, SECRET_NAMES } from './definition.js'
-import { containsSecret, secretsGeneration } from './scrub.js'
+import { containsSecret, hasSecrets, secretsGeneration } from './scrub.js'
 
 /** Per key name: is it a secret's name? Key names repeat (field names), so each is judged once. */
 const verdicts = new Map<string, boolean>()
@@ -44,6 +44,8 @@ interface Walk {
   found: string[]
   /** JSON paths of the strings (or keys) found holding a configured secret value (scrub.ts). */
   values: string[]
+  /** Are values checked? Not while no secret is known (tests, `validate`): the walk then costs what it did. */
+  checking: boolean
   /** Which subtrees (by path) are not walked. */
   skip?: (path: readonly (string | number)[]) => boolean
   /**
@@ -54,8 +56,9 @@ interface Walk {
   clean?: WeakSet<object>
 }
 
+/** Records the path when `text` holds a configured secret value; `checking` is false while none is known. */
 const valueAt = (ctx: Walk, path: (string | number)[], text: string) => {
-  if (containsSecret(text)) ctx.values.push(jsonPath(path))
+  if (ctx.checking && containsSecret(text)) ctx.values.push(jsonPath(path))
 }
 
 /**
@@ -65,8 +68,9 @@ const valueAt = (ctx: Walk, path: (string | number)[], text: string) => {
  * error text) sits.
  */
 function payloadValues(event: unknown, path: (string | number)[], ctx: Walk): void {
-  if (event === null || typeof event !== 'object' || Array.isArray(event)) return
-  for (const [key, value] of Object.entries(event)) {
+  if (!ctx.checking || event === null || typeof event !== 'object' || Array.isArray(event)) return
+  for (const key of Object.keys(event)) {
+    const value = (event as Record<string, unknown>)[key]
     if (typeof value !== 'string') continue
     path.push(key)
     valueAt(ctx, path, value)
@@ -79,16 +83,14 @@ function payloadValues(event: unknown, path: (string | number)[], ctx: Walk): vo
  * restored) onto `walk.found`, and of every string (or key) holding a configured secret value onto `walk.values`.
  */
 function walk(node: unknown, path: (string | number)[], ctx: Walk): void {
-  if (typeof node === 'string') {
-    valueAt(ctx, path, node)
-    return
-  }
   if (node === null || typeof node !== 'object' || ctx.clean?.has(node)) return
   const before = ctx.found.length + ctx.values.length
   if (Array.isArray(node)) {
     for (let index = 0; index < node.length; index++) {
+      const item: unknown = node[index]
       path.push(index)
-      walk(node[index], path, ctx)
+      if (typeof item === 'string') valueAt(ctx, path, item)
+      else walk(item, path, ctx)
       path.pop()
     }
   } else {
@@ -98,7 +100,8 @@ function walk(node: unknown, path: (string | number)[], ctx: Walk): void {
       if (!idKeys && isSecretKey(key)) ctx.found.push(jsonPath(path))
       valueAt(ctx, path, key)
       const value = (node as Record<string, unknown>)[key]
-      if (!idKeys && key === 'event') payloadValues(value, path, ctx)
+      if (typeof value === 'string') valueAt(ctx, path, value)
+      else if (!idKeys && key === 'event') payloadValues(value, path, ctx)
       else if (!ctx.skip?.(path)) walk(value, path, ctx)
       path.pop()
     }
@@ -110,7 +113,7 @@ function walk(node: unknown, path: (string | number)[], ctx: Walk): void {
 /** JSON paths of every secret-named key anywhere in `value` (empty when clean). Walks everything. */
 export function findSecretKeys(value: unknown, serialized?: string): string[] {
   if (serialized !== undefined && !SCREEN.test(serialized)) return []
-  const ctx: Walk = { found: [], values: [] }
+  const ctx: Walk = { found: [], values: [], checking: hasSecrets() }
   walk(value, [], ctx)
   return ctx.found
 }
@@ -118,7 +121,7 @@ export function findSecretKeys(value: unknown, serialized?: string): string[] {
 /** JSON paths of every string (or key) anywhere in `value` that holds a configured secret value. */
 export function findSecretValues(value: unknown, serialized?: string): string[] {
   if (serialized !== undefined && !containsSecret(serialized)) return []
-  const ctx: Walk = { found: [], values: [] }
+  const ctx: Walk = { found: [], values: [], checking: hasSecrets() }
   walk(value, [], ctx)
   return ctx.values
 }
@@ -170,7 +173,13 @@ export function screenState(state: State): StateScreen {
     stateScreenedClean = new WeakSet<object>()
     screenedGeneration = secretsGeneration()
   }
-  const ctx: Walk = { found: [], values: [], skip: isDataMap, clean: stateScreenedClean }
+  const ctx: Walk = {
+    found: [],
+    values: [],
+    checking: hasSecrets(),
+    skip: isDataMap,
+    clean: stateScreenedClean,
+  }
   walk(state, [], ctx)
   return { keys: ctx.found, values: ctx.values }
 }

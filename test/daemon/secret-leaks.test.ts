@@ -90,7 +90,7 @@ async function until<T>(
 }
 
 /** Ends within `ms` (a daemon that starts anyway would not end), with its code. */
-async function exitCode(proc: DaemonProcess, ms = 20_000): Promise<number | null | 'still running'> {
+async function exitCode(proc: DaemonProcess, ms = 45_000): Promise<number | null | 'still running'> {
   const timeout = new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), ms))
   const ended = await Promise.race([proc.exited, timeout])
   return ended === 'still running' ? ended : ended.code
@@ -104,7 +104,7 @@ describe('a secret with control characters', () => {
     expect(daemon.stderr()).toContain('$.seam.apiKey: this secret contains a control character (CR, LF)')
     expect(daemon.stderr() + daemon.stdout()).not.toMatch(/SECRET|X-Injected/)
     expect(seam.requests()).toBe(0)
-  })
+  }, 90_000)
 
   it('the same key from SEAM_API_KEY, and a Slack token with a newline: the same', async () => {
     await setup({})
@@ -125,7 +125,7 @@ describe('a secret with control characters', () => {
     expect(token.stderr() + token.stdout()).not.toContain('SECRET')
     expect(seam.requests()).toBe(0)
     expect(slack.calls).toHaveLength(0)
-  })
+  }, 120_000)
 })
 
 describe('a well-formed secret echoed back in an error', () => {
@@ -135,7 +135,7 @@ describe('a well-formed secret echoed back in an error', () => {
     await setup({ apiKey })
     const env = { TEST_SLACK_TOKEN: token }
     const daemon = cli(['run', '--config', dirs.config], env)
-    const health = await daemon.healthUrl()
+    const health = await daemon.healthUrl(60_000)
     // Seam fails with the key in its message: /healthz says so, without the key.
     const reasons = await until(
       daemon,
@@ -144,7 +144,7 @@ describe('a well-formed secret echoed back in an error', () => {
         const body = (await res.json()) as { reasons: string[] }
         return res.status === 503 && body.reasons.length > 0 ? body.reasons : undefined
       },
-      20_000,
+      60_000,
       '/healthz 503',
     )
     expect(reasons.join('\n')).toContain('cannot authorize key [redacted]')
@@ -155,7 +155,7 @@ describe('a well-formed secret echoed back in an error', () => {
         const text = await readFile(dirs.state, 'utf8')
         return (JSON.parse(text) as { deadLetters: unknown[] }).deadLetters.length > 0 && text
       },
-      30_000,
+      60_000,
       'a dead letter in the state file',
     )
     expect(dead).toContain('[redacted]')
@@ -177,5 +177,5 @@ describe('a well-formed secret echoed back in an error', () => {
     expect(slack.posted().length).toBeGreaterThan(0)
     expect(everything).not.toContain('EchoedApiKey')
     expect(everything).not.toContain('EchoedSlackToken')
-  })
+  }, 120_000)
 })
