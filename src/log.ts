@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino'
 import { redactPaths } from './secrets/definition.js'
-import { REDACTED, scrubSecrets } from './secrets/scrub.js'
+import { REDACTED, scrubJsonLine } from './secrets/scrub.js'
 
 export type { Logger }
 
@@ -24,7 +24,7 @@ export function createLogger(options: LogOptions = {}): Logger {
   const base = {
     level,
     redact: { paths: REDACT_PATHS, censor: REDACTED },
-    hooks: { streamWrite: scrubSecrets },
+    hooks: { streamWrite: scrubJsonLine },
   }
   if (options.destination) return pino(base, options.destination as pino.DestinationStream)
   const pretty = options.pretty ?? Boolean(process.stderr.isTTY)

@@ -4,7 +4,7 @@ import { InputError, type InputIssue, jsonPath } from '../errors.js'
 import { ACTION_SECRETS, CONFIG_ACTION_LISTS, CONFIG_SECRETS, type SecretKind } from './definition.js'
 import { rememberSecrets } from './scrub.js'
 
-/** One secret found in a config or an action: where (zod-style path) and its string value(s). */
+/** One secret found in a config or an action: where (zod-style path), how it is held, and its value. */
 export interface FoundSecret {
   at: PropertyKey[]
   kind: SecretKind

@@ -104,3 +104,17 @@ export function scrubDeep(value: unknown): unknown {
   for (const [key, item] of Object.entries(value)) out[registry.scrub(key)] = scrubDeep(item)
   return out
 }
+
+/**
+ * One JSON log line (pino's, ending in a newline) with every configured secret scrubbed from its strings. Only a
+ * line that holds one is parsed: scrubbing the text itself could cut through a number (a short numeric password
+ * inside a timestamp) and leave a line that is no longer JSON.
+ */
+export function scrubJsonLine(line: string): string {
+  if (!registry.contains(line)) return line
+  try {
+    return `${JSON.stringify(scrubDeep(JSON.parse(line)))}\n`
+  } catch {
+    return registry.scrub(line)
+  }
+}

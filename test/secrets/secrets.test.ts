@@ -12,7 +12,7 @@ import { applyOutcomes } from '../../src/notify/outcomes.js'
 import { parseRuleText } from '../../src/rules/rule-parse.js'
 import { mayHoldSecret } from '../../src/secrets/definition.js'
 import { configSecrets, stripActionSecrets } from '../../src/secrets/fields.js'
-import { REDACTED, scrubSecrets } from '../../src/secrets/scrub.js'
+import { REDACTED, rememberSecrets, scrubSecrets } from '../../src/secrets/scrub.js'
 import { JsonFileStore } from '../../src/state/json-file-store.js'
 import { MemoryStore } from '../../src/state/memory-store.js'
 import { emptyState } from '../../src/state/state-schema.js'
@@ -212,5 +212,22 @@ describe('every choke point scrubs error texts', () => {
       code: 'STATE_WRITE_FAILED',
       message: 'memory store: configured secret values at $.outbox[0].lastError',
     })
+  })
+})
+
+// Last: it remembers a secret made of digits, which would otherwise be everywhere in the tests above.
+describe('the logger', () => {
+  it('log lines stay JSON: a short numeric secret inside a timestamp is left alone', () => {
+    const numeric = String(Date.now()).slice(0, 6)
+    rememberSecrets([{ kind: 'token', value: numeric }])
+    const out = new PassThrough()
+    let text = ''
+    out.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8')
+    })
+    createLogger({ destination: out }).warn({ pin: `pin ${numeric}` }, `login with ${numeric} refused`)
+    const line = JSON.parse(text) as { time: number; msg: string; pin: string }
+    expect(String(line.time)).toContain(numeric)
+    expect(line).toMatchObject({ msg: `login with ${REDACTED} refused`, pin: `pin ${REDACTED}` })
   })
 })
