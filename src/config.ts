@@ -5,6 +5,7 @@ import { cronSchema, timeZoneSchema } from './input/time-checks.js'
 import { type InputFormat, readInputFile, validateValue, valueOrThrow } from './input/validate-input.js'
 import { limitsSchema } from './limits.js'
 import { actionSchema } from './rules/action-schema.js'
+import { configSecretIssues } from './secrets/fields.js'
 
 const duration = (fallback: string) => durationSchema.prefault(fallback)
 
@@ -243,6 +244,7 @@ export const configFormat: InputFormat<typeof configSchema> = {
   noun: 'config file',
   jsonLabel: 'not valid JSON',
   unknownKeyAt: 'object',
+  secrets: configSecretIssues,
 }
 
 const HINT = 'See config.example.json and docs/configuration.md.'

@@ -1,37 +1,15 @@
 import pino, { type Logger } from 'pino'
+import { redactPaths } from './secrets/definition.js'
+import { REDACTED, scrubJsonLine } from './secrets/scrub.js'
 
 export type { Logger }
 
 /**
- * Every path a secret can travel under. pino's redact works on exact paths (with `*` wildcards),
- * so the common shapes are listed at the top level and one level down.
+ * Every path a secret can travel under, from the one definition (secrets/definition.ts). pino's redact works on
+ * exact paths (with `*` wildcards); configured secret values are also scrubbed from every finished line, in any
+ * field, message or error text (the `streamWrite` hook below).
  */
-export const REDACT_PATHS: string[] = [
-  'apiKey',
-  '*.apiKey',
-  'seam.apiKey',
-  'token',
-  '*.token',
-  'slack.token',
-  'password',
-  '*.password',
-  'pass',
-  '*.pass',
-  'auth.pass',
-  '*.auth.pass',
-  'email.smtp.auth.pass',
-  'smtp.auth.pass',
-  'webhookUrl',
-  '*.webhookUrl',
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  '*.headers.authorization',
-  'req.headers.authorization',
-  'config.seam.apiKey',
-  'config.slack.token',
-  'config.email.smtp.auth.pass',
-]
+export const REDACT_PATHS: string[] = redactPaths()
 
 export interface LogOptions {
   level?: string
@@ -43,7 +21,11 @@ export interface LogOptions {
 
 export function createLogger(options: LogOptions = {}): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? 'info'
-  const base = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }
+  const base = {
+    level,
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    hooks: { streamWrite: scrubJsonLine },
+  }
   if (options.destination) return pino(base, options.destination as pino.DestinationStream)
   const pretty = options.pretty ?? Boolean(process.stderr.isTTY)
   if (pretty) {

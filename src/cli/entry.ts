@@ -1,3 +1,4 @@
+import { scrubSecrets } from '../secrets/scrub.js'
 import { main } from './main.js'
 
 // The process entry: `bin/seam-alerts.js` loads the compiled copy; tests spawn this file with `node --import tsx`.
@@ -7,7 +8,7 @@ main(process.argv).then(
   },
   (error: unknown) => {
     process.stderr.write(
-      `seam-alerts: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      `seam-alerts: ${scrubSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
     )
     process.exitCode = 1
   },

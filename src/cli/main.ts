@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { SeamAlertsError } from '../errors.js'
+import { scrubSecrets } from '../secrets/scrub.js'
 import { VERSION } from '../version.js'
 
 /** A command module: one file per command under src/cli/commands, each exporting `register`. */
@@ -43,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode
     if (error instanceof SeamAlertsError) {
-      process.stderr.write(`seam-alerts: ${error.message}\n`)
+      process.stderr.write(`seam-alerts: ${scrubSecrets(error.message)}\n`)
       return 1
     }
     throw error

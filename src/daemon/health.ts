@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js'
+import { scrubSecrets } from '../secrets/scrub.js'
 
 /** One thing that can make the daemon unhealthy. */
 export type HealthProblem = 'seam' | 'state' | 'loop'
@@ -50,9 +51,10 @@ export class HealthTracker {
     this.durableCursor = read
   }
 
+  /** Mark `part` failing. The reason is scrubbed of secrets: it shows on /healthz and in meta-alerts. */
   fail(part: HealthProblem, reason: string): void {
     const existing = this.failures.get(part)
-    this.failures.set(part, { since: existing?.since ?? this.clock.now(), reason })
+    this.failures.set(part, { since: existing?.since ?? this.clock.now(), reason: scrubSecrets(reason) })
   }
 
   ok(part: HealthProblem): void {

@@ -29,6 +29,13 @@ export interface InputFormat<S extends z.ZodType = z.ZodType> {
    * in that subtree: the pre-check already said what is wrong there, better.
    */
   precheck?: (value: unknown, file: string) => { issues: InputIssue[]; owns: PropertyKey[][] }
+  /**
+   * The secrets step (src/secrets/), run once the schema accepts the value: issues for a secret that can never
+   * work (a control character), naming the path and never the value. With none, the format's secrets are
+   * remembered so every log line, health reason and state write of this process is scrubbed of them.
+   * `expanded` is the value as written (after `${ENV}`): zod trims URLs and would hide a line break.
+   */
+  secrets?: (expanded: unknown, value: z.output<S>, file: string, env: NodeJS.ProcessEnv) => InputIssue[]
 }
 
 export type Validated<T> =
@@ -71,7 +78,11 @@ export function validateValue<S extends z.ZodType>(
     ...earlier,
     ...schemaIssues.map((found) => found.issue),
   ])
-  if (issues.length === 0 && result.success) return { ok: true, value: result.data, expanded }
+  if (issues.length === 0 && result.success) {
+    const secretIssues = format.secrets?.(expanded, result.data, file, env) ?? []
+    if (secretIssues.length === 0) return { ok: true, value: result.data, expanded }
+    issues.push(...secretIssues)
+  }
   for (const issue of issues) issue.message = oneLineMessage(issue.message)
   return { ok: false, issues, expanded, envMissing: envIssues.length > 0 }
 }

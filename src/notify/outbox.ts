@@ -1,15 +1,10 @@
 import { type Action, actionTarget } from '../rules/action-schema.js'
 import type { Decision } from '../rules/decision.js'
+import { stripActionSecrets } from '../secrets/fields.js'
 import type { OutboxItem, State } from '../state/state-schema.js'
 
-/** Fields of an action that are secrets: never written to state (re-resolved through `actionRef` at send). */
-const SECRET_FIELDS = ['webhookUrl'] as const
-
-export function storedAction(action: Action): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...action }
-  for (const field of SECRET_FIELDS) delete copy[field]
-  return copy
-}
+/** The action as queued: without its secret fields (re-resolved through `actionRef` at send). */
+export const storedAction = (action: Action): Record<string, unknown> => stripActionSecrets(action)
 
 /** Stable id: the same decision for the same action is one outbox item, whenever it is decided again. */
 export function outboxItemId(decision: Decision, actionIndex: number): string {

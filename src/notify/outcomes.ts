@@ -1,6 +1,7 @@
 import { ownMap } from '../frozen.js'
 import { type Action, actionTarget } from '../rules/action-schema.js'
 import { type Group, incidentKey } from '../rules/decision.js'
+import { scrubSecrets } from '../secrets/scrub.js'
 import type { DeadLetter, OutboxItem, State } from '../state/state-schema.js'
 import type { DeliveryReceipt } from './notifier.js'
 
@@ -53,7 +54,9 @@ function refusedCopy(
   if (draft.deadLetters.some((dead) => dead.id === id)) return undefined
   const { cc: _cc, ...rest } = action
   const narrowed: Action = { ...rest, to: receipt.refused.recipients }
-  const reason = `the SMTP server refused ${receipt.refused.recipients.join(', ')}: ${receipt.refused.reason}`
+  const reason = scrubSecrets(
+    `the SMTP server refused ${receipt.refused.recipients.join(', ')}: ${receipt.refused.reason}`,
+  )
   return {
     ...item,
     id,
@@ -66,7 +69,10 @@ function refusedCopy(
   }
 }
 
-/** Apply a batch of outcomes to the state draft (inside one StateAccess.update). */
+/**
+ * Apply a batch of outcomes to the state draft (inside one StateAccess.update). Error texts are scrubbed of
+ * every configured secret here, where they enter the state (`state dead-letters` prints them).
+ */
 export function applyOutcomes(draft: State, outcomes: readonly Outcome[]): void {
   const index = new Map(draft.outbox.map((item, i) => [item.id, i]))
   const remove = new Set<string>()
@@ -86,16 +92,17 @@ export function applyOutcomes(draft: State, outcomes: readonly Outcome[]): void 
           ...current,
           attempts: current.attempts + 1,
           nextAttemptAt: outcome.nextAttemptAt,
-          lastError: outcome.error,
+          lastError: scrubSecrets(outcome.error),
         }
       } else {
         remove.add(item.id)
+        const reason = scrubSecrets(outcome.reason)
         draft.deadLetters.push({
           ...current,
           attempts: current.attempts + 1,
-          lastError: outcome.reason,
+          lastError: reason,
           deadAt: outcome.at,
-          reason: outcome.reason,
+          reason,
         })
       }
     }

@@ -7,6 +7,7 @@ import {
   validateText,
   validateValue,
 } from '../input/validate-input.js'
+import { checkActionSecrets } from '../secrets/fields.js'
 import { checkTopCondition, sharedConditionCycles } from './condition-validator.js'
 import { type Rule, ruleSchema } from './rule-schema.js'
 
@@ -78,6 +79,8 @@ export const ruleFormat: InputFormat<typeof ruleSchema> = {
   jsonLabel: 'invalid JSON',
   unknownKeyAt: 'key',
   precheck,
+  secrets: (expanded, rule, file) =>
+    checkActionSecrets(isObject(expanded) ? expanded.actions : undefined, rule.actions, ['actions'], file),
 }
 
 function parsed(result: Validated<Rule>): ParsedRuleFile {

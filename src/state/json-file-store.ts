@@ -3,11 +3,12 @@ import { SeamAlertsError } from '../errors.js'
 import { DEFAULT_STATE_FILE_MAX } from '../limits.js'
 import type { Logger } from '../log.js'
 import { silentLogger } from '../log.js'
+import { scrubDeep } from '../secrets/scrub.js'
+import { screenState } from '../secrets/state-screen.js'
 import { formatSize } from '../size.js'
 import { isTempFor, utf8Line, writeFileAtomic } from './atomic-write.js'
 import { errnoCode, type FsLike, type Generation, generationOf, nodeFsLike } from './fs-like.js'
 import { acquireStateLock, canonicalStatePath, retakeStateLock, type StateLock } from './lock.js'
-import { findStateSecretKeys } from './secrets.js'
 import { readStateFile } from './state-file.js'
 import type { State } from './state-schema.js'
 import type { Store } from './store.js'
@@ -65,6 +66,7 @@ export class JsonFileStore implements Store {
   /** Removal of the retired `.bak` generation, left to run after the last save resolved. */
   private cleanup: Promise<void> = Promise.resolve()
   private closed = false
+  private readonly reportedSecretPaths = new Set<string>()
 
   private constructor(
     file: string,
@@ -191,16 +193,18 @@ export class JsonFileStore implements Store {
       )
     }
     // Screened structurally (where configuration can enter the state), not by scanning the whole text.
-    const secrets = findStateSecretKeys(state)
-    if (secrets.length > 0) {
+    const screen = screenState(state)
+    if (screen.keys.length > 0) {
       this.fail(
-        `Refusing to write state file ${this.file}: it would contain secret-like keys at ${secrets.join(', ')} (a bug: secrets must never be persisted)`,
+        `Refusing to write state file ${this.file}: it would contain secret-like keys at ${screen.keys.join(', ')} (a bug: secrets must never be persisted)`,
       )
     }
+    // A secret value in an error text that slipped past scrubbing where it was recorded: written scrubbed.
+    const stored = screen.values.length > 0 ? this.scrubbed(state, screen.values) : state
     // Without the holder's `json` (the CLI's one-off writes), plain JSON.stringify: stateJson pays off only
     // when the same records are saved again and again.
-    const compact = json ?? utf8Line(JSON.stringify(state))
-    const data = compact.length < this.prettyBelow ? utf8Line(JSON.stringify(state, null, 2)) : compact
+    const compact = (stored === state ? json : undefined) ?? utf8Line(JSON.stringify(stored))
+    const data = compact.length < this.prettyBelow ? utf8Line(JSON.stringify(stored, null, 2)) : compact
     await this.cleanup
     const backup = await this.prepareBackup()
     try {
@@ -231,6 +235,19 @@ export class JsonFileStore implements Store {
       )
     }
     this.overLimit = over
+  }
+
+  /** A copy of `state` with every configured secret value replaced (logged once per set of paths, never the value). */
+  private scrubbed(state: State, paths: string[]): State {
+    const key = paths.join(', ')
+    if (!this.reportedSecretPaths.has(key)) {
+      this.reportedSecretPaths.add(key)
+      this.logger.error(
+        { file: this.file, paths },
+        'a configured secret value was about to be written to the state file: written as [redacted] instead (a bug: please report it)',
+      )
+    }
+    return scrubDeep(state) as State
   }
 
   /**

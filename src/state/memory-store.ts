@@ -1,12 +1,13 @@
 import { SeamAlertsError } from '../errors.js'
-import { findSecretKeys } from './secrets.js'
+import { findSecretKeys, findSecretValues } from '../secrets/state-screen.js'
 import { type State, stateSchema } from './state-schema.js'
 import type { Store } from './store.js'
 
 /**
  * A Store in memory, for tests. Saves a serialized copy (the JSON the holder passes, as the file store writes
- * it), so later mutation of the saved object cannot leak in; checks for secrets (walking the whole state:
- * stricter than the file store's targeted screen), and can be told to fail writes.
+ * it), so later mutation of the saved object cannot leak in; checks for secret-named keys and configured
+ * secret values (walking the whole state: stricter than the file store's targeted screen, and failing where the
+ * file store would scrub), and can be told to fail writes.
  */
 export class MemoryStore implements Store {
   private text: string | null
@@ -33,6 +34,13 @@ export class MemoryStore implements Store {
       throw new SeamAlertsError(
         'STATE_WRITE_FAILED',
         `memory store: secret-like keys at ${secrets.join(', ')}`,
+      )
+    }
+    const values = findSecretValues(state, text)
+    if (values.length > 0) {
+      throw new SeamAlertsError(
+        'STATE_WRITE_FAILED',
+        `memory store: configured secret values at ${values.join(', ')}`,
       )
     }
     this.text = text

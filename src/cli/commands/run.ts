@@ -6,6 +6,7 @@ import type { DaemonHandle } from '../../daemon/daemon.js'
 import type { Sandbox } from '../../daemon/sandbox.js'
 import { type ErrorCode, SeamAlertsError } from '../../errors.js'
 import { createLogger } from '../../log.js'
+import { scrubSecrets } from '../../secrets/scrub.js'
 
 interface RunOptions {
   config?: string
@@ -95,7 +96,7 @@ export function register(program: Command): void {
         process.exitCode = 0
       } catch (error) {
         if (error instanceof SeamAlertsError && NO_RESTART.has(error.code)) {
-          process.stderr.write(`seam-alerts: ${error.message}\n`)
+          process.stderr.write(`seam-alerts: ${scrubSecrets(error.message)}\n`)
           process.exitCode = EXIT_CONFIG
           return
         }

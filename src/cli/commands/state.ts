@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander'
 import { loadConfig } from '../../config.js'
 import { SeamAlertsError } from '../../errors.js'
 import { DEFAULT_STATE_FILE_MAX, limitsSchema } from '../../limits.js'
+import { scrubDeep, scrubSecrets } from '../../secrets/scrub.js'
 import { requeueDeadLetters } from '../../state/dead-letters.js'
 import { JsonFileStore } from '../../state/json-file-store.js'
 import { canonicalStatePath, describeOwner, lockStatus } from '../../state/lock.js'
@@ -190,14 +191,15 @@ async function deadLetters(
     const state = await readStateFile(file, undefined, undefined, maxBytes)
     const wanted = opts.id?.length ? new Set(opts.id) : undefined
     const items = (state?.deadLetters ?? []).filter((d) => !wanted || wanted.has(d.id))
+    // Scrubbed again on the way out (when the config was read): a file written before scrubbing existed.
     if (opts.json) {
-      io.stdout.write(`${JSON.stringify(items, null, 2)}\n`)
+      io.stdout.write(`${JSON.stringify(scrubDeep(items), null, 2)}\n`)
       return
     }
     if (items.length === 0) io.stdout.write('No dead letters.\n')
     for (const d of items) {
       io.stdout.write(
-        `${new Date(d.deadAt).toISOString()}  ${d.id}  -> ${d.target}  (${d.attempts} attempts) ${d.reason}\n`,
+        `${new Date(d.deadAt).toISOString()}  ${d.id}  -> ${d.target}  (${d.attempts} attempts) ${scrubSecrets(d.reason)}\n`,
       )
     }
     return

@@ -8,6 +8,8 @@ import { createNotifiers } from '../../notify/create-notifiers.js'
 import { DeliveryError } from '../../notify/notifier.js'
 import { sampleAlert } from '../../notify/sample-alert.js'
 import { type Action, actionSchema } from '../../rules/action-schema.js'
+import { checkActionSecrets } from '../../secrets/fields.js'
+import { scrubSecrets } from '../../secrets/scrub.js'
 
 export interface TestNotifyIo {
   stdout: NodeJS.WritableStream
@@ -22,6 +24,7 @@ const actionFormat: InputFormat<typeof actionSchema> = {
   noun: 'action',
   jsonLabel: 'invalid JSON',
   unknownKeyAt: 'key',
+  secrets: (expanded, action, file) => checkActionSecrets([expanded], [action], [], file),
 }
 
 /** Parse and validate `--action '<json>'` (`${ENV}` references expanded, like in rule files). */
@@ -56,12 +59,12 @@ export async function testNotify(
     io.stdout.write(`test-notify: sent via ${kind}${where}${ref}\n`)
     if (!receipt.refused) return 0
     const { recipients, reason } = receipt.refused
-    io.stdout.write(`test-notify: but the server REFUSED ${recipients.join(', ')}: ${reason}\n`)
+    io.stdout.write(`test-notify: but the server REFUSED ${recipients.join(', ')}: ${scrubSecrets(reason)}\n`)
     return 1
   } catch (error) {
     const failure = error instanceof DeliveryError ? error : undefined
     const label = failure ? (failure.retryable ? 'retryable' : 'permanent') : 'unexpected'
-    io.stdout.write(`test-notify: FAILED via ${kind}: ${errorMessage(error)} (${label})\n`)
+    io.stdout.write(`test-notify: FAILED via ${kind}: ${scrubSecrets(errorMessage(error))} (${label})\n`)
     return 1
   } finally {
     ;(notifier as { close?: () => void }).close?.()
