@@ -40,7 +40,13 @@ export async function readRuleFile(file: string, env: NodeJS.ProcessEnv): Promis
     const code = (error as NodeJS.ErrnoException).code ?? String(error)
     return { issues: [{ file, path: '$', message: `cannot read the rule file (${code})` }] }
   }
-  return { ...parseRuleText(text, file, env), text }
+  try {
+    return { ...parseRuleText(text, file, env), text }
+  } catch (error) {
+    // A checker bug must not take the other files (or a running daemon's reload) down with this one.
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    return { issues: [{ file, path: '$', message: `cannot check this rule file (${reason})` }], text }
+  }
 }
 
 /**

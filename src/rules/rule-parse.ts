@@ -4,6 +4,7 @@ import type { InputIssue } from '../errors.js'
 import { jsonPath } from '../errors.js'
 import { checkTopCondition, sharedConditionCycles } from './condition-validator.js'
 import { oneLineMessage, parseJsonText } from './json-text.js'
+import { nestingIssue } from './nesting-limit.js'
 import { type Rule, ruleSchema } from './rule-schema.js'
 
 /** One entry of an eventTypes list, at its JSON path (e.g. ['absence', 'eventTypes', 0]). */
@@ -79,6 +80,9 @@ export function parseRuleValue(raw: unknown, file: string, env: NodeJS.ProcessEn
   const issues: InputIssue[] = []
   if (!isObject(raw))
     return { issues: [{ file, path: '$', message: 'expected a JSON object (one rule per file)' }] }
+  // Before anything below walks the document recursively.
+  const tooDeep = nestingIssue(raw, conditionTrees(raw), file)
+  if (tooDeep) return { issues: [tooDeep], draft: draftOf(raw, [tooDeep]) }
   const expanded = expandEnv(raw, env, file, issues) as Record<string, unknown>
   const shared = isObject(expanded.sharedConditions) ? expanded.sharedConditions : {}
   const sharedNames = new Set(Object.keys(shared))

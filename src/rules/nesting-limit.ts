@@ -1,0 +1,172 @@
+import type { InputIssue } from '../errors.js'
+import { jsonPath } from '../errors.js'
+
+/**
+ * How deep a rule file may nest, checked before anything walks it recursively (env expansion, the condition
+ * checks, zod, the condition compiler, json-rules-engine): without a bound, conditions nested ~800 deep overflow the
+ * stack and surface as a RangeError with no file name.
+ */
+
+/** Condition levels: the `conditions` block is level 1, each `all`/`any` item or `not` below it one more. */
+export const MAX_CONDITION_DEPTH = 32
+
+/**
+ * JSON containers (objects and arrays) anywhere in a rule file, the document itself being level 1. Well above what
+ * MAX_CONDITION_DEPTH needs (two containers per condition level, plus a leaf's value), so deep conditions get the
+ * condition message.
+ */
+export const MAX_JSON_DEPTH = 100
+
+const isContainer = (value: unknown): value is object => value !== null && typeof value === 'object'
+
+function children(node: object): [PropertyKey, unknown][] {
+  return Array.isArray(node) ? node.map((item, index) => [index, item]) : Object.entries(node)
+}
+
+interface Root {
+  path: PropertyKey[]
+  node: unknown
+}
+
+/**
+ * Every condition below a root, in document order, with its level (the root is 1), without going deeper than
+ * MAX_CONDITION_DEPTH + 1. Iterative: the input may be nested far deeper than the stack allows.
+ */
+function* conditionsOf(root: Root): Generator<{ path: PropertyKey[]; node: unknown; depth: number }> {
+  const stack: { path: PropertyKey[]; node: unknown; depth: number }[] = [{ ...root, depth: 1 }]
+  while (stack.length > 0) {
+    const entry = stack.pop()!
+    yield entry
+    const { path, node, depth } = entry
+    if (depth > MAX_CONDITION_DEPTH || !isContainer(node) || Array.isArray(node)) continue
+    const record = node as Record<string, unknown>
+    // Pushed in reverse so they come out in document order.
+    if ('not' in record) stack.push({ path: [...path, 'not'], node: record.not, depth: depth + 1 })
+    for (const kind of ['any', 'all']) {
+      const items = record[kind]
+      if (Array.isArray(items))
+        for (let index = items.length - 1; index >= 0; index--)
+          stack.push({ path: [...path, kind, index], node: items[index], depth: depth + 1 })
+    }
+  }
+}
+
+const referenceOf = (node: unknown): string | undefined =>
+  isContainer(node) && typeof (node as { condition?: unknown }).condition === 'string'
+    ? (node as { condition: string }).condition
+    : undefined
+
+/**
+ * How deep each shared condition reaches once the conditions it references are put in place, capped at
+ * MAX_CONDITION_DEPTH + 1. Computed name by name in dependency order (iteratively: a chain of thousands of
+ * references must not overflow the stack); a reference cycle counts as nothing here (it is reported on its own).
+ */
+function sharedHeights(shared: Record<string, unknown>): Map<string, number> {
+  const heights = new Map<string, number>()
+  const visiting = new Set<string>()
+  const heightOf = (name: string): number => {
+    let height = 0
+    for (const { node, depth } of conditionsOf({ path: [], node: shared[name] })) {
+      const target = referenceOf(node)
+      const below = target === undefined ? 1 : (heights.get(target) ?? 1)
+      height = Math.max(height, depth - 1 + below)
+    }
+    return Math.min(height, MAX_CONDITION_DEPTH + 1)
+  }
+  for (const start of Object.keys(shared)) {
+    const stack = [start]
+    while (stack.length > 0) {
+      const name = stack.at(-1)!
+      if (heights.has(name)) {
+        stack.pop()
+        continue
+      }
+      visiting.add(name)
+      const pending = [...conditionsOf({ path: [], node: shared[name] })]
+        .map(({ node }) => referenceOf(node))
+        .filter((target): target is string => target !== undefined && Object.hasOwn(shared, target))
+        .filter((target) => !heights.has(target) && !visiting.has(target))
+      if (pending.length > 0) stack.push(...pending)
+      else {
+        heights.set(name, heightOf(name))
+        visiting.delete(name)
+        stack.pop()
+      }
+    }
+  }
+  return heights
+}
+
+const LIMIT_TEXT = `(the limit is ${MAX_CONDITION_DEPTH})`
+
+/** Where a root nests too deep: on its own, or (given `heights`) through the shared conditions it references. */
+function tooDeepCondition(
+  root: Root,
+  heights: ReadonlyMap<string, number> | undefined,
+): { path: PropertyKey[]; message: string } | undefined {
+  for (const { path, node, depth } of conditionsOf(root)) {
+    if (depth > MAX_CONDITION_DEPTH)
+      return { path, message: `conditions nested more than ${MAX_CONDITION_DEPTH} levels deep ${LIMIT_TEXT}` }
+    const target = referenceOf(node)
+    const height = target === undefined ? undefined : heights?.get(target)
+    if (height !== undefined && depth - 1 + height > MAX_CONDITION_DEPTH)
+      return {
+        path: [...path, 'condition'],
+        message:
+          `conditions nested more than ${MAX_CONDITION_DEPTH} levels deep once shared condition ` +
+          `${JSON.stringify(target)} is put in place ${LIMIT_TEXT}`,
+      }
+  }
+  return undefined
+}
+
+/** The path of the first container deeper than MAX_JSON_DEPTH (iterative). */
+function tooDeepJson(document: unknown): PropertyKey[] | undefined {
+  const stack: { path: PropertyKey[]; node: unknown; depth: number }[] = [
+    { path: [], node: document, depth: 1 },
+  ]
+  while (stack.length > 0) {
+    const { path, node, depth } = stack.pop()!
+    if (!isContainer(node)) continue
+    if (depth > MAX_JSON_DEPTH) return path
+    for (const [key, child] of children(node).reverse())
+      if (isContainer(child)) stack.push({ path: [...path, key], node: child, depth: depth + 1 })
+  }
+  return undefined
+}
+
+/**
+ * The nesting problem of a parsed rule file, or undefined: conditions nested deeper than MAX_CONDITION_DEPTH under
+ * one of `conditionRoots` (on their own, or once the shared conditions they reference are put in place), or any
+ * JSON value deeper than MAX_JSON_DEPTH. Reported once, at the first place found.
+ */
+export function nestingIssue(
+  document: unknown,
+  conditionRoots: readonly Root[],
+  file: string,
+): InputIssue | undefined {
+  const issue = (found: { path: PropertyKey[]; message: string }) => ({
+    file,
+    path: jsonPath(found.path),
+    message: found.message,
+  })
+  for (const root of conditionRoots) {
+    const found = tooDeepCondition(root, undefined)
+    if (found) return issue(found)
+  }
+  const shared = (document as { sharedConditions?: unknown }).sharedConditions
+  if (isContainer(shared) && !Array.isArray(shared)) {
+    const heights = sharedHeights(shared as Record<string, unknown>)
+    for (const root of conditionRoots) {
+      const found = tooDeepCondition(root, heights)
+      if (found) return issue(found)
+    }
+  }
+  const at = tooDeepJson(document)
+  if (at)
+    return issue({
+      path: at,
+      message: `JSON nested more than ${MAX_JSON_DEPTH} levels deep (the limit for a rule file is ${MAX_JSON_DEPTH})`,
+    })
+  return undefined
+}
