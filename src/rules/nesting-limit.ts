@@ -11,6 +11,13 @@ import { jsonPath } from '../errors.js'
 export const MAX_CONDITION_DEPTH = 32
 
 /**
+ * Conditions a tree may expand to once the shared conditions it references are put in place: json-rules-engine
+ * evaluates a shared condition again at every reference, so a few dozen references to references can mean billions
+ * of evaluations per event. Counted only through references; a file's own conditions are bounded by its size.
+ */
+export const MAX_EXPANDED_CONDITIONS = 1000
+
+/**
  * JSON containers (objects and arrays) anywhere in a rule file, the document itself being level 1. Well above what
  * MAX_CONDITION_DEPTH needs (two containers per condition level, plus a leaf's value), so deep conditions get the
  * condition message.
@@ -56,28 +63,40 @@ const referenceOf = (node: unknown): string | undefined =>
     ? (node as { condition: string }).condition
     : undefined
 
-/**
- * How deep each shared condition reaches once the conditions it references are put in place, capped at
- * MAX_CONDITION_DEPTH + 1. Computed name by name in dependency order (iteratively: a chain of thousands of
- * references must not overflow the stack); a reference cycle counts as nothing here (it is reported on its own).
- */
-function sharedHeights(shared: Record<string, unknown>): Map<string, number> {
-  const heights = new Map<string, number>()
-  const visiting = new Set<string>()
-  const heightOf = (name: string): number => {
-    let height = 0
-    for (const { node, depth } of conditionsOf({ path: [], node: shared[name] })) {
-      const target = referenceOf(node)
-      const below = target === undefined ? 1 : (heights.get(target) ?? 1)
-      height = Math.max(height, depth - 1 + below)
-    }
-    return Math.min(height, MAX_CONDITION_DEPTH + 1)
+/** How deep a condition tree reaches and how many conditions it has, shared conditions put in place (capped). */
+interface Measure {
+  height: number
+  size: number
+}
+
+function measure(node: unknown, known: ReadonlyMap<string, Measure>): Measure {
+  let height = 0
+  let size = 0
+  for (const { node: item, depth } of conditionsOf({ path: [], node })) {
+    const target = referenceOf(item)
+    const below = (target === undefined ? undefined : known.get(target)) ?? { height: 1, size: 1 }
+    height = Math.max(height, depth - 1 + below.height)
+    size += below.size
   }
+  return {
+    height: Math.min(height, MAX_CONDITION_DEPTH + 1),
+    size: Math.min(size, MAX_EXPANDED_CONDITIONS + 1),
+  }
+}
+
+/**
+ * The measure of each shared condition, computed name by name in dependency order (iteratively: a chain of
+ * thousands of references must not overflow the stack, and a diamond of references must not be walked path by
+ * path). A reference cycle counts as one condition here (it is reported on its own).
+ */
+function sharedMeasures(shared: Record<string, unknown>): Map<string, Measure> {
+  const measures = new Map<string, Measure>()
+  const visiting = new Set<string>()
   for (const start of Object.keys(shared)) {
     const stack = [start]
     while (stack.length > 0) {
       const name = stack.at(-1)!
-      if (heights.has(name)) {
+      if (measures.has(name)) {
         stack.pop()
         continue
       }
@@ -85,30 +104,30 @@ function sharedHeights(shared: Record<string, unknown>): Map<string, number> {
       const pending = [...conditionsOf({ path: [], node: shared[name] })]
         .map(({ node }) => referenceOf(node))
         .filter((target): target is string => target !== undefined && Object.hasOwn(shared, target))
-        .filter((target) => !heights.has(target) && !visiting.has(target))
+        .filter((target) => !measures.has(target) && !visiting.has(target))
       if (pending.length > 0) stack.push(...pending)
       else {
-        heights.set(name, heightOf(name))
+        measures.set(name, measure(shared[name], measures))
         visiting.delete(name)
         stack.pop()
       }
     }
   }
-  return heights
+  return measures
 }
 
 const LIMIT_TEXT = `(the limit is ${MAX_CONDITION_DEPTH})`
 
-/** Where a root nests too deep: on its own, or (given `heights`) through the shared conditions it references. */
+/** Where a root nests too deep: on its own, or (given `measures`) through the shared conditions it references. */
 function tooDeepCondition(
   root: Root,
-  heights: ReadonlyMap<string, number> | undefined,
+  measures: ReadonlyMap<string, Measure> | undefined,
 ): { path: PropertyKey[]; message: string } | undefined {
   for (const { path, node, depth } of conditionsOf(root)) {
     if (depth > MAX_CONDITION_DEPTH)
       return { path, message: `conditions nested more than ${MAX_CONDITION_DEPTH} levels deep ${LIMIT_TEXT}` }
     const target = referenceOf(node)
-    const height = target === undefined ? undefined : heights?.get(target)
+    const height = target === undefined ? undefined : measures?.get(target)?.height
     if (height !== undefined && depth - 1 + height > MAX_CONDITION_DEPTH)
       return {
         path: [...path, 'condition'],
@@ -137,8 +156,9 @@ function tooDeepJson(document: unknown): PropertyKey[] | undefined {
 
 /**
  * The nesting problem of a parsed rule file, or undefined: conditions nested deeper than MAX_CONDITION_DEPTH under
- * one of `conditionRoots` (on their own, or once the shared conditions they reference are put in place), or any
- * JSON value deeper than MAX_JSON_DEPTH. Reported once, at the first place found.
+ * one of `conditionRoots` (on their own, or once the shared conditions they reference are put in place), more than
+ * MAX_EXPANDED_CONDITIONS through references, or any JSON value deeper than MAX_JSON_DEPTH. Reported once, at the
+ * first place found.
  */
 export function nestingIssue(
   document: unknown,
@@ -156,10 +176,20 @@ export function nestingIssue(
   }
   const shared = (document as { sharedConditions?: unknown }).sharedConditions
   if (isContainer(shared) && !Array.isArray(shared)) {
-    const heights = sharedHeights(shared as Record<string, unknown>)
+    const measures = sharedMeasures(shared as Record<string, unknown>)
     for (const root of conditionRoots) {
-      const found = tooDeepCondition(root, heights)
+      const found = tooDeepCondition(root, measures)
       if (found) return issue(found)
+    }
+    for (const root of conditionRoots) {
+      const expanded = measure(root.node, measures).size
+      if (expanded > MAX_EXPANDED_CONDITIONS && expanded > measure(root.node, new Map()).size)
+        return issue({
+          path: root.path,
+          message:
+            `conditions expand to more than ${MAX_EXPANDED_CONDITIONS} conditions once the shared conditions they ` +
+            `reference are put in place (the limit is ${MAX_EXPANDED_CONDITIONS}; each reference is evaluated again)`,
+        })
     }
   }
   const at = tooDeepJson(document)

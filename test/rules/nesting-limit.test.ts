@@ -5,7 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { compileCondition } from '../../src/rules/condition-compiler.js'
 import type { TopCondition } from '../../src/rules/condition-types.js'
 import { EngineMatcher } from '../../src/rules/engine-matcher.js'
-import { MAX_CONDITION_DEPTH, MAX_JSON_DEPTH } from '../../src/rules/nesting-limit.js'
+import {
+  MAX_CONDITION_DEPTH,
+  MAX_EXPANDED_CONDITIONS,
+  MAX_JSON_DEPTH,
+} from '../../src/rules/nesting-limit.js'
 import { parseRuleValue } from '../../src/rules/rule-parse.js'
 import { type DaemonProcess, spawnCli } from '../daemon/helpers/daemon-process.js'
 
@@ -115,5 +119,31 @@ describe('rule nesting limit', () => {
       'd.json',
     )
     expect(parsed.issues.map((issue) => issue.path)).toEqual(['$.conditions.condition'])
+  })
+
+  it('shared conditions may not multiply into more than MAX_EXPANDED_CONDITIONS conditions', () => {
+    // Ten levels of two references each: 1,024 leaves (and as many evaluations per event) from 11 short entries.
+    const diamond = (levels: number) => {
+      const shared: Record<string, unknown> = { [`s${levels}`]: { all: [leaf] } }
+      for (let i = levels - 1; i >= 0; i--)
+        shared[`s${i}`] = { any: [{ condition: `s${i + 1}` }, { condition: `s${i + 1}` }] }
+      return shared
+    }
+    const ok = parseRuleValue(
+      rule('ok', { sharedConditions: diamond(8), conditions: { condition: 's0' } }),
+      'ok.json',
+    )
+    expect(ok.issues).toEqual([])
+    const big = parseRuleValue(
+      rule('big', { sharedConditions: diamond(10), conditions: { condition: 's0' } }),
+      'b.json',
+    )
+    expect(big.issues).toEqual([
+      {
+        file: 'b.json',
+        path: '$.conditions',
+        message: `conditions expand to more than ${MAX_EXPANDED_CONDITIONS} conditions once the shared conditions they reference are put in place (the limit is ${MAX_EXPANDED_CONDITIONS}; each reference is evaluated again)`,
+      },
+    ])
   })
 })
