@@ -30,7 +30,7 @@ const FLAG_BITS: Readonly<Record<string, number>> = {
   y: 0,
   d: 0,
 }
-export const SUPPORTED_FLAGS = 'i, m, s, u (g, y and d are accepted and change nothing)'
+const SUPPORTED_FLAGS = 'i, m, s, u (g, y and d are accepted and change nothing)'
 
 function flagBits(flags: string): number | string {
   let bits = 0
