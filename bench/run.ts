@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --dist] [-- --only eval,replay,catchup,state,latency]`: every benchmark of issue 7 in one
+ * `npm run bench [-- --quick] [-- --dist] [-- --only eval,replay,catchup,state,latency,regex]`: every benchmark of issue 7 in one
  * run. Prints human-readable tables, then as the LAST line one JSON object with every figure.
  */
 import os from 'node:os'
@@ -8,10 +8,11 @@ import { type BenchOptions, say } from './report.js'
 import { catchupSection } from './sections/catchup.js'
 import { evalSection } from './sections/eval.js'
 import { latencySection } from './sections/latency.js'
+import { regexSection } from './sections/regex.js'
 import { replaySection } from './sections/replay.js'
 import { stateWriteSection } from './sections/state-write.js'
 
-const SECTIONS = ['eval', 'replay', 'catchup', 'state', 'latency'] as const
+const SECTIONS = ['eval', 'replay', 'catchup', 'state', 'latency', 'regex'] as const
 
 function parseArgs(argv: string[]): BenchOptions & { only: Set<string> } {
   const onlyIndex = argv.indexOf('--only')
@@ -43,12 +44,14 @@ async function main(): Promise<void> {
     state_write_ms: null,
     state_bytes: null,
     latency_ms: null,
+    regex: null,
   }
   if (opts.only.has('eval')) result.eval = await evalSection(opts)
   if (opts.only.has('replay')) Object.assign(result, await replaySection(opts))
   if (opts.only.has('catchup')) Object.assign(result, await catchupSection(opts))
   if (opts.only.has('state')) Object.assign(result, await stateWriteSection(opts))
   if (opts.only.has('latency')) result.latency_ms = await latencySection(opts)
+  if (opts.only.has('regex')) result.regex = await regexSection(opts)
   result.quick = opts.quick
   result.cores = cpus.length
   result.node = process.version

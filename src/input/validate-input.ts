@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import type { z } from 'zod'
 import { expandEnv } from '../env-expand.js'
 import { type ErrorCode, InputError, type InputIssue, jsonPath } from '../errors.js'
+import { jsonDepthIssue } from './json-depth.js'
 import { oneLineMessage, parseJsonText } from './json-text.js'
 import { findReservedKeys } from './reserved-keys.js'
 import { inputIssues, type LocatedIssue, type UnknownKeyAt, unknownKeyIssue } from './zod-issues.js'
@@ -29,6 +30,12 @@ export interface InputFormat<S extends z.ZodType = z.ZodType> {
    * in that subtree: the pre-check already said what is wrong there, better.
    */
   precheck?: (value: unknown, file: string) => { issues: InputIssue[]; owns: PropertyKey[][] }
+  /**
+   * Run first, on the parsed JSON before any recursive walk (reserved keys, `${ENV}`, zod): a nesting limit, so a
+   * document nested deeper than the stack allows is one clear issue, not a RangeError. The default is
+   * jsonDepthIssue (any container deeper than MAX_JSON_DEPTH).
+   */
+  shapeCheck?: (raw: unknown, file: string) => InputIssue | undefined
   /**
    * The secrets step (src/secrets/), run once the schema accepts the value: issues for a secret that can never
    * work (a control character), naming the path and never the value. With none, the format's secrets are
@@ -59,6 +66,8 @@ export function validateValue<S extends z.ZodType>(
   file: string,
   env: NodeJS.ProcessEnv,
 ): Validated<z.output<S>> {
+  const shape = (format.shapeCheck ?? jsonDepthIssue)(raw, file)
+  if (shape) return { ok: false, issues: [shape], expanded: raw, envMissing: false }
   const reserved = findReservedKeys(raw).map(({ at, key }) =>
     unknownKeyIssue(file, at, key, format.unknownKeyAt),
   )

@@ -56,14 +56,49 @@ function checkLeaf(node: Record<string, unknown>, at: Path, report: Report): voi
     checkPath(value.path, [...at, 'value', 'path'], report)
     return
   }
-  const operator = String(node.operator)
-  const custom = customByName.get(operator)
-  const problem = custom?.checkValue(value)
-  if (problem) report([...at, 'value'], problem)
-  if (ARRAY_VALUE_OPERATORS.has(operator) && !Array.isArray(value))
-    report([...at, 'value'], `operator "${operator}" expects an array value`)
-  if (/^(someValue|everyValue):/.test(operator) && !Array.isArray(value))
-    report([...at, 'value'], `operator "${operator}" expects an array value`)
+  checkOperatorValue(String(node.operator), value, [...at, 'value'], report)
+}
+
+/** One side of an operator call while decorators are applied: the rule's literal value(s), or event data. */
+type Side = { literal: false } | { literal: true; items: { value: unknown; at: Path }[] }
+
+/**
+ * Check a literal `value` against its operator, decorators included: `someValue:`/`everyValue:` take an array and
+ * hand each element on, `someFact:`/`everyFact:` do the same to the fact side, `swap:` exchanges the sides, `not:`
+ * changes nothing. The base operator's check (e.g. the `matches` regex) then applies to whatever literal reached
+ * its value side; a value that came from the event (after `swap:`) cannot be checked here.
+ */
+function checkOperatorValue(operator: string, value: unknown, at: Path, report: Report): void {
+  const names = operator.split(':')
+  const base = names.pop()!
+  let fact: Side = { literal: false }
+  let side: Side = { literal: true, items: [{ value, at }] }
+  const spread = (from: Side, name: string): Side => {
+    if (!from.literal) return from
+    const items: { value: unknown; at: Path }[] = []
+    for (const item of from.items) {
+      if (!Array.isArray(item.value)) {
+        report(item.at, `operator "${operator}" expects an array value (for "${name}:")`)
+        continue
+      }
+      for (const [index, element] of item.value.entries())
+        items.push({ value: element, at: [...item.at, index] })
+    }
+    return { literal: true, items }
+  }
+  for (const name of names) {
+    if (name === 'swap') [fact, side] = [side, fact]
+    else if (name === 'someValue' || name === 'everyValue') side = spread(side, name)
+    else if ((name === 'someFact' || name === 'everyFact') && fact.literal) fact = spread(fact, name)
+  }
+  if (!side.literal) return
+  const custom = customByName.get(base)
+  for (const item of side.items) {
+    const problem = custom?.checkValue(item.value)
+    if (problem) report(item.at, problem)
+    if (ARRAY_VALUE_OPERATORS.has(base) && !Array.isArray(item.value))
+      report(item.at, `operator "${operator}" expects an array value`)
+  }
 }
 
 /** Check one condition node (any depth) and everything below it. */

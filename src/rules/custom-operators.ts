@@ -1,3 +1,5 @@
+import { compileRegex, regexProblem, type SafeRegex } from './safe-regex.js'
+
 /**
  * Operators seam-alerts adds to json-rules-engine's built-in set. Registered on every Engine (see engine-factory.ts)
  * and therefore also used by the compiled predicates, which look operators up from an Engine. None of them throws:
@@ -16,41 +18,26 @@ export interface RegexValue {
   flags?: string
 }
 
-const regexCache = new Map<string, RegExp | null>()
-
-/** The RegExp for a `matches` value (string or {pattern, flags}), or null when it is not a valid one. Cached. */
-export function regexFor(value: unknown): RegExp | null {
-  let pattern: unknown = value
-  let flags: unknown = ''
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    pattern = (value as RegexValue).pattern
-    flags = (value as RegexValue).flags ?? ''
-  }
-  if (typeof pattern !== 'string' || typeof flags !== 'string') return null
-  const key = `${flags}/${pattern}`
-  let regex = regexCache.get(key)
-  if (regex === undefined) {
-    try {
-      regex = new RegExp(pattern, flags.replace(/[gy]/g, ''))
-    } catch {
-      regex = null
-    }
-    regexCache.set(key, regex)
-  }
-  return regex
+/** The pattern and flags of a `matches` value (a string, or {pattern, flags}), or null when it has neither shape. */
+function regexSpec(value: unknown): { pattern: string; flags: string } | null {
+  if (typeof value === 'string') return { pattern: value, flags: '' }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null
+  const { pattern, flags = '' } = value as Partial<RegexValue>
+  return typeof pattern === 'string' && typeof flags === 'string' ? { pattern, flags } : null
 }
 
-function regexProblem(value: unknown): string | undefined {
-  const pattern = typeof value === 'string' ? value : (value as RegexValue | null)?.pattern
-  const flags = typeof value === 'string' ? '' : (value as RegexValue | null)?.flags
-  if (typeof pattern !== 'string')
-    return 'expected a regular expression string or {"pattern": "...", "flags": "i"}'
-  try {
-    new RegExp(pattern, flags ?? '')
-  } catch (error) {
-    return (error as Error).message
-  }
-  return undefined
+/** The RE2 regex for a `matches` value, or null when it is not a valid one. Cached (see safe-regex.ts). */
+export function regexFor(value: unknown): SafeRegex | null {
+  const spec = regexSpec(value)
+  if (!spec) return null
+  const compiled = compileRegex(spec.pattern, spec.flags)
+  return compiled.ok ? compiled.regex : null
+}
+
+function matchesValueProblem(value: unknown): string | undefined {
+  const spec = regexSpec(value)
+  if (!spec) return 'expected a regular expression string or {"pattern": "...", "flags": "i"}'
+  return regexProblem(spec.pattern, spec.flags)
 }
 
 const expectString = (value: unknown) => (typeof value === 'string' ? undefined : 'expected a string value')
@@ -59,13 +46,13 @@ export const CUSTOM_OPERATORS: readonly CustomOperator[] = [
   {
     name: 'matches',
     description:
-      'the fact is a string matching the regular expression in `value` (a string, or {pattern, flags})',
+      'the fact is a string matching the regular expression (RE2 syntax, linear time) in `value` (a string, or {pattern, flags})',
     evaluate: (fact, value) => {
       if (typeof fact !== 'string') return false
       const regex = regexFor(value)
       return regex?.test(fact) === true
     },
-    checkValue: regexProblem,
+    checkValue: matchesValueProblem,
   },
   {
     name: 'startsWith',

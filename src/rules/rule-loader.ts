@@ -32,8 +32,14 @@ export async function listRuleFiles(dir: string): Promise<string[]> {
     .map((name) => path.join(dir, name))
 }
 
-export function readRuleFile(file: string, env: NodeJS.ProcessEnv): Promise<RuleFileResult> {
-  return readRuleText(file, env)
+export async function readRuleFile(file: string, env: NodeJS.ProcessEnv): Promise<RuleFileResult> {
+  try {
+    return await readRuleText(file, env)
+  } catch (error) {
+    // A checker bug must not take the other files (or a running daemon's reload) down with this one.
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    return { issues: [{ file, path: '$', message: `cannot check this rule file (${reason})` }] }
+  }
 }
 
 /**

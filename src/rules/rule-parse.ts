@@ -9,6 +9,7 @@ import {
 } from '../input/validate-input.js'
 import { checkActionSecrets } from '../secrets/fields.js'
 import { checkTopCondition, sharedConditionCycles } from './condition-validator.js'
+import { nestingIssue } from './nesting-limit.js'
 import { type Rule, ruleSchema } from './rule-schema.js'
 
 /** One entry of an eventTypes list, at its JSON path (e.g. ['absence', 'eventTypes', 0]). */
@@ -78,6 +79,8 @@ export const ruleFormat: InputFormat<typeof ruleSchema> = {
   noun: 'rule file',
   jsonLabel: 'invalid JSON',
   unknownKeyAt: 'key',
+  // Before anything walks the document recursively (env expansion, zod, the compiler).
+  shapeCheck: (raw, file) => (isObject(raw) ? nestingIssue(raw, conditionTrees(raw), file) : undefined),
   precheck,
   secrets: (expanded, rule, file) =>
     checkActionSecrets(isObject(expanded) ? expanded.actions : undefined, rule.actions, ['actions'], file),

@@ -171,3 +171,20 @@ describe('one parse → validate → `file: $.path: message` path for config and
     expect(config.server).toEqual({ host: '127.0.0.1', port: 9464 })
   })
 })
+
+describe('a document nested deeper than the stack allows is one issue, not a RangeError', () => {
+  const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`
+  it('config file: CONFIG_INVALID naming the first too-deep path', () => {
+    const error = inputErrorOf(() => parseConfig(JSON.parse(`{"seam": ${deep(100_000)}}`), 'c.json', {}))
+    expect(error.code).toBe('CONFIG_INVALID')
+    expect(error.issues).toHaveLength(1)
+    expect(formatIssue(error.issues[0]!)).toMatch(
+      /^c\.json: \$\.seam(\.a){99}: JSON nested more than 100 levels deep \(the limit is 100\)$/,
+    )
+  })
+  it('--action: USAGE with the path', () => {
+    const error = inputErrorOf(() => parseActionArg(`{"type": "console", "x": ${deep(50_000)}}`, {}))
+    expect(error.code).toBe('USAGE')
+    expect(formatIssue(error.issues[0]!)).toContain('JSON nested more than 100 levels deep')
+  })
+})

@@ -52,7 +52,8 @@ describe('rule validation messages: file: JSON path: message', () => {
     {
       name: 'bad regex in matches',
       raw: { ...base, conditions: { any: [{ fact: 'a', operator: 'matches', value: '([' }] } },
-      expected: /^rules\/x\.json: \$\.conditions\.any\[0\]\.value: Invalid regular expression/,
+      expected:
+        /^rules\/x\.json: \$\.conditions\.any\[0\]\.value: invalid regular expression \(RE2 syntax\): missing closing \]/,
     },
     {
       name: 'condition without fact',
