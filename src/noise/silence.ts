@@ -27,10 +27,18 @@ export type SilenceStatus = 'pending' | 'active' | 'expired'
 
 const isoTime = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'expected an ISO 8601 time')
 
-/** A stored silence (state file); the create request is silenceRequestSchema. */
+function checkMatcher(text: string, ctx: z.RefinementCtx): void {
+  try {
+    parseMatcher(text)
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) })
+  }
+}
+
+/** A stored silence (state file): a matcher that does not parse is reported on load, never at alert time. */
 export const silenceSchema = z.strictObject({
   id: z.string().min(1),
-  matchers: z.array(z.string()).min(1),
+  matchers: z.array(z.string().superRefine(checkMatcher)).min(1),
   startsAt: isoTime,
   endsAt: isoTime,
   createdBy: z.string(),

@@ -140,3 +140,13 @@ export type TimeIntervalSpec = z.infer<typeof timeIntervalSpecSchema>
 
 /** One spec or a list (any of them matching is enough). */
 export const timeIntervalsSchema = z.union([timeIntervalSpecSchema, z.array(timeIntervalSpecSchema).min(1)])
+
+/** Config `timeIntervals`: named lists of specs, e.g. `{"business-hours": [{"weekdays": ["monday:friday"]}]}`. */
+export const namedTimeIntervalsSchema = z
+  .record(
+    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a name of letters, digits, "_", "." or "-"'),
+    z.array(timeIntervalSpecSchema).min(1, 'expected at least one time interval spec'),
+  )
+  .describe(
+    'Named time intervals for muteTimes and the inTimeInterval operator; a time is in one when any spec matches.',
+  )

@@ -99,6 +99,10 @@ describe('the stored form', () => {
     expect(silenceSchema.safeParse(silence({ noSummary: true, createdAt: iso(T0) })).success).toBe(true)
     expect(silenceSchema.safeParse({ ...silence(), extra: 1 }).success).toBe(false)
     expect(silenceSchema.safeParse(silence({ endsAt: 'soon' })).success).toBe(false)
+    const bad = silenceSchema.safeParse(silence({ matchers: ['rule=x', 'site=~('] }))
+    expect(bad.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['matchers.1', 'matcher "site=~(": expected an RE2 regular expression: missing closing ): `(`'],
+    ])
   })
 
   it('keeps an expired silence for the retention period after its end', () => {
