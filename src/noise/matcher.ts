@@ -1,5 +1,5 @@
+import { compileRegex } from '../rules/safe-regex.js'
 import type { Labels } from './labels.js'
-import { RE2JS } from './regex.js'
 
 /**
  * Label matchers in Alertmanager's syntax: `name=value`, `name!=value`, `name=~regex`, `name!~regex`.
@@ -110,19 +110,12 @@ export function newMatcher(
     const equal = op === '='
     return Object.freeze({ name, op, value, matches: (label: string) => (label === value) === equal })
   }
-  let re: RE2JS
-  try {
-    re = RE2JS.compile(value)
-  } catch (error) {
-    const detail = (error instanceof Error ? error.message : String(error)).replace(
-      /^error parsing regexp: /,
-      '',
-    )
-    return fail(`expected an RE2 regular expression: ${detail}`)
-  }
+  // `full`: anchored at both ends, as Alertmanager's `^(?:regex)$` is.
+  const compiled = compileRegex(value, '', 'full')
+  if (!compiled.ok) return fail(compiled.message)
+  const { regex } = compiled
   const positive = op === '=~'
-  // testExact anchors at both ends, as Alertmanager's `^(?:regex)$` does.
-  return Object.freeze({ name, op, value, matches: (label: string) => re.testExact(label) === positive })
+  return Object.freeze({ name, op, value, matches: (label: string) => regex.test(label) === positive })
 }
 
 function quote(text: string): string {

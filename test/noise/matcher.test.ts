@@ -33,9 +33,9 @@ describe('matcher parsing', () => {
     ['rule="x" y', /expected nothing after the closing quote/],
     ['"rule=x', /expected a closing double quote after the label name/],
     ['""=x', /non-empty label name/],
-    ['rule=~(', /matcher "rule=~\(": expected an RE2 regular expression: missing closing \)/],
-    ['rule=~(?=x)', /expected an RE2 regular expression/],
-    ['rule=~(a)\\1', /expected an RE2 regular expression/],
+    ['rule=~(', /matcher "rule=~\(": invalid regular expression \(RE2 syntax\): missing closing \)/],
+    ['rule=~(?=x)', /invalid regular expression \(RE2 syntax\)/],
+    ['rule=~(a)\\1', /invalid regular expression \(RE2 syntax\)/],
   ])('rejects %j', (text, message) => {
     expect(() => parseMatcher(text)).toThrow(message)
   })

@@ -69,7 +69,7 @@ describe('creating a silence', () => {
 
   it('names the field of every problem', () => {
     expect(issues({ matchers: ['rule=a', 'x=~('], duration: '2h', comment: '' })).toEqual([
-      '$.matchers[1]: matcher "x=~(": expected an RE2 regular expression: missing closing ): `(`',
+      '$.matchers[1]: matcher "x=~(": invalid regular expression (RE2 syntax): missing closing ): `(`',
       '$.comment: expected a comment saying why (required)',
     ])
     expect(issues({ matchers: 'rule=a', duration: '2 hours', comment: 'c', author: 'x' })).toEqual([

@@ -101,7 +101,7 @@ describe('the stored form', () => {
     expect(silenceSchema.safeParse(silence({ endsAt: 'soon' })).success).toBe(false)
     const bad = silenceSchema.safeParse(silence({ matchers: ['rule=x', 'site=~('] }))
     expect(bad.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
-      ['matchers.1', 'matcher "site=~(": expected an RE2 regular expression: missing closing ): `(`'],
+      ['matchers.1', 'matcher "site=~(": invalid regular expression (RE2 syntax): missing closing ): `(`'],
     ])
   })
 
