@@ -23,6 +23,8 @@ export function buildState(devices: number, shape: 'typical' | 'busiest' = 'typi
     outbox: [],
     deadLetters: [],
     sent: [],
+    silences: [],
+    history: [],
     threads: {},
     devices: {},
     digests: {},

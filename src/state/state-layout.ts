@@ -49,6 +49,8 @@ export const STATE_LAYOUT: ContainerLayout = {
   devices: sharedMap(),
   digests: byKey(sharedMap()),
   monitor: byKey(RECORD),
+  silences: byKey(RECORD),
+  history: byKey(RECORD),
 }
 
 /** Is this a map shared between drafts until written (frozen once serialized)? */

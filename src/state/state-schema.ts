@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { historyEntrySchema } from '../noise/history.js'
+import { storedSilenceSchema } from '../noise/silence-ops.js'
 import { ruleStateSchema } from '../rules/rule-state.js'
 
 /**
@@ -90,6 +92,10 @@ export const stateSchema = z.object({
   digests: z.record(z.string(), z.record(z.string(), digestEntrySchema)).default({}),
   /** Self-monitoring: open meta-incidents (`seam-down`, `lag`) with when they began. */
   monitor: z.record(z.string(), z.object({ since: z.number(), alerted: z.boolean() })).default({}),
+  /** Silences (issue 12), active, pending and recently expired, with how many alerts each held back. */
+  silences: z.array(storedSilenceSchema).default([]),
+  /** Alert history: one entry per outcome, oldest first, bounded by retention.history / historyMax. */
+  history: z.array(historyEntrySchema).default([]),
   updatedAt: z.number().default(0),
 })
 
