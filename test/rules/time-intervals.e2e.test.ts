@@ -125,7 +125,7 @@ describe('inTimeInterval through replay (real rule files, real CLI)', () => {
     for (const line of withConfig.stdout.trim().split('\n')) {
       const decision = JSON.parse(line) as { rule: string; kind: string; event_id: string }
       expect(decision.kind).toBe('fire')
-      ;(fired[decision.rule] ??= []).push(decision.event_id)
+      fired[decision.rule] = [...(fired[decision.rule] ?? []), decision.event_id]
     }
     for (const list of Object.values(fired)) list.sort()
     expect(fired).toEqual(
