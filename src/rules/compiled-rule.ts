@@ -67,7 +67,12 @@ export function ruleFingerprint(rule: Rule): string {
 
 /** `named`: the config's timeIntervals, for `inTimeInterval` values that are names (see interval-names.ts). */
 export function compileRule(rule: Rule, order: number, named?: NamedIntervals): CompiledRule {
-  const shared = resolveIntervalNames(rule.sharedConditions ?? {}, named)
+  const shared = Object.fromEntries(
+    Object.entries(rule.sharedConditions ?? {}).map(([name, node]) => [
+      name,
+      resolveIntervalNames(node, named),
+    ]),
+  )
   const matcher = (conditions: TopCondition | undefined) =>
     matcherFor(resolveIntervalNames(conditions, named), shared)
   return {
