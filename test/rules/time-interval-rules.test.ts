@@ -1,9 +1,15 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { silentLogger } from '../../src/log.js'
 import { ruleFingerprint } from '../../src/rules/compiled-rule.js'
+import { Evaluator } from '../../src/rules/evaluator.js'
 import { combineRuleFiles } from '../../src/rules/rule-loader.js'
 import { parseRuleValue } from '../../src/rules/rule-parse.js'
 import { RuleSet } from '../../src/rules/rule-set.js'
 import { emptyRuleState } from '../../src/rules/rule-state.js'
+import { RuleWatcher } from '../../src/rules/rule-watcher.js'
 import { event, rule } from './helpers.js'
 
 const NAMED = {
@@ -32,7 +38,6 @@ describe('inTimeInterval with config names', () => {
     const set = RuleSet.from([compiledRule, engineRule], NAMED)
     expect(set.getCompiled('fast')!.trigger.sync).toBeDefined()
     expect(set.getCompiled('engine')!.trigger.engine).toBeDefined()
-    const { Evaluator } = await import('../../src/rules/evaluator.js')
     const evaluator = new Evaluator(set)
     const state = emptyRuleState()
     const fired = async (offset: number) =>
@@ -106,5 +111,42 @@ describe('muteTimes and inhibitedBy are routing, not detection', () => {
         message: 'warning: no rule has id "nope"; this entry inhibits nothing',
       },
     ])
+  })
+})
+
+describe('the daemon load path (RuleWatcher with the config timeIntervals)', () => {
+  it('resolves known names, and reports an unknown one as a problem of its file, which is not loaded', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'interval-names-'))
+    const leaf = (value: string) => ({ fact: 'occurred_at', operator: 'inTimeInterval', value })
+    const file = (id: string, extra: Record<string, unknown>) =>
+      writeFile(path.join(dir, `${id}.json`), JSON.stringify({ id, eventTypes: ['lock.unlocked'], ...extra }))
+    await file('known', { conditions: { all: [leaf('business-hours')] }, muteTimes: ['business-hours'] })
+    await file('unknown', { muteTimes: ['nights'] })
+    const watcher = new RuleWatcher({
+      dir,
+      logger: silentLogger,
+      rescanMs: 0,
+      env: {},
+      intervals: { named: NAMED },
+      onChange: () => {},
+    })
+    try {
+      const { ruleSet, issues } = await watcher.start()
+      expect(issues).toEqual([
+        {
+          file: path.join(dir, 'unknown.json'),
+          path: '$.muteTimes[0]',
+          message: 'unknown time interval "nights" (config timeIntervals defines: business-hours)',
+        },
+      ])
+      expect(ruleSet.rules.map((r) => r.id)).toEqual(['known'])
+      expect(ruleSet.get('known')!.muteTimes).toEqual(['business-hours'])
+      const state = emptyRuleState()
+      const evaluator = new Evaluator(ruleSet)
+      expect(await evaluator.evaluate(state, event('lock.unlocked', 8 * HOUR))).toHaveLength(1)
+    } finally {
+      watcher.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
