@@ -5,6 +5,7 @@ import { cronSchema, timeZoneSchema } from './input/time-checks.js'
 import { type InputFormat, readInputFile, validateValue, valueOrThrow } from './input/validate-input.js'
 import { limitsSchema } from './limits.js'
 import { actionSchema } from './rules/action-schema.js'
+import { namedTimeIntervalsSchema } from './rules/time-interval-schema.js'
 import { configSecretIssues } from './secrets/fields.js'
 
 const duration = (fallback: string) => durationSchema.prefault(fallback)
@@ -225,6 +226,11 @@ export const configSchema = z.strictObject({
     .prefault({})
     .describe('Meta-alerts about seam-alerts itself.'),
   limits: limitsSchema,
+  timeIntervals: namedTimeIntervalsSchema
+    .default({})
+    .describe(
+      'Named time intervals (Alertmanager time_interval specs), e.g. {"business-hours": [{"weekdays": ["monday:friday"], "times": [{"start_time": "08:00", "end_time": "18:00"}], "location": "Europe/Berlin"}]}. Rules use them in muteTimes and the inTimeInterval operator.',
+    ),
 })
 
 export type Config = z.infer<typeof configSchema>

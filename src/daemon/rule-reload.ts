@@ -36,6 +36,7 @@ export class RuleReload implements RuleLookup {
     this.#watcher = new RuleWatcher({
       dir: ctx.config.rules,
       logger: ctx.logger,
+      intervals: { named: ctx.config.timeIntervals },
       onChange: (next, issues) => this.#read(next, issues),
     })
   }

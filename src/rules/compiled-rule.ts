@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto'
 import { compileCondition, type Predicate } from './condition-compiler.js'
 import type { TopCondition } from './condition-types.js'
 import { EngineMatcher } from './engine-matcher.js'
+import { resolveIntervalNames } from './interval-names.js'
 import type { Rule } from './rule-schema.js'
+import type { NamedIntervals } from './time-interval-operator.js'
 
 /** How one condition block is evaluated: a synchronous predicate when it compiles, else a real Engine. */
 export type Matcher = { sync: Predicate; engine?: undefined } | { sync?: undefined; engine: EngineMatcher }
@@ -23,7 +25,7 @@ export interface CompiledRule {
   resolve: Matcher | null
 }
 
-function matcher(conditions: TopCondition | undefined, shared: Record<string, TopCondition>): Matcher {
+function matcherFor(conditions: TopCondition | undefined, shared: Record<string, TopCondition>): Matcher {
   if (!conditions) return { sync: ALWAYS }
   const predicate = compileCondition(conditions)
   return predicate ? { sync: predicate } : { engine: new EngineMatcher(conditions, shared) }
@@ -44,8 +46,9 @@ function canonicalJson(value: unknown): string {
 const FINGERPRINT_VERSION = 'v1'
 
 /**
- * Hash of the fields that decide what the rule's state means (not id, description, severity, actions, digest).
- * Durations are already milliseconds, so "10m" and "600s" are the same rule.
+ * Hash of the fields that decide what the rule's state means (not id, description, severity, actions, digest, nor
+ * the routing fields muteTimes and inhibitedBy). Durations are already milliseconds, so "10m" and "600s" are the
+ * same rule. Conditions count as written: an `inTimeInterval` name counts, not the config spec it stands for.
  */
 export function ruleFingerprint(rule: Rule): string {
   const { eventTypes, conditions, sharedConditions, groupBy, window, absence, throttle, resolve } = rule
@@ -62,14 +65,22 @@ export function ruleFingerprint(rule: Rule): string {
   return createHash('sha256').update(FINGERPRINT_VERSION).update('\n').update(text).digest('base64url')
 }
 
-export function compileRule(rule: Rule, order: number): CompiledRule {
-  const shared = rule.sharedConditions ?? {}
+/** `named`: the config's timeIntervals, for `inTimeInterval` values that are names (see interval-names.ts). */
+export function compileRule(rule: Rule, order: number, named?: NamedIntervals): CompiledRule {
+  const shared = Object.fromEntries(
+    Object.entries(rule.sharedConditions ?? {}).map(([name, node]) => [
+      name,
+      resolveIntervalNames(node, named),
+    ]),
+  )
+  const matcher = (conditions: TopCondition | undefined) =>
+    matcherFor(resolveIntervalNames(conditions, named), shared)
   return {
     rule,
     order,
     fingerprint: ruleFingerprint(rule),
-    trigger: matcher(rule.conditions, shared),
-    cancel: rule.absence ? matcher(rule.absence.conditions, shared) : null,
-    resolve: rule.resolve ? matcher(rule.resolve.conditions, shared) : null,
+    trigger: matcher(rule.conditions),
+    cancel: rule.absence ? matcher(rule.absence.conditions) : null,
+    resolve: rule.resolve ? matcher(rule.resolve.conditions) : null,
   }
 }

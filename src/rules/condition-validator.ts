@@ -94,8 +94,12 @@ function checkOperatorValue(operator: string, value: unknown, at: Path, report: 
   if (!side.literal) return
   const custom = customByName.get(base)
   for (const item of side.items) {
-    const problem = custom?.checkValue(item.value)
-    if (problem) report(item.at, problem)
+    if (custom?.valueIssues)
+      for (const issue of custom.valueIssues(item.value)) report([...item.at, ...issue.path], issue.message)
+    else {
+      const problem = custom?.checkValue(item.value)
+      if (problem) report(item.at, problem)
+    }
     if (ARRAY_VALUE_OPERATORS.has(base) && !Array.isArray(item.value))
       report(item.at, `operator "${operator}" expects an array value`)
   }

@@ -1,4 +1,10 @@
 import { compileRegex, regexProblem, type SafeRegex } from './safe-regex.js'
+import {
+  evaluateInTimeInterval,
+  IN_TIME_INTERVAL,
+  intervalValueIssues,
+  type ValueIssue,
+} from './time-interval-operator.js'
 
 /**
  * Operators seam-alerts adds to json-rules-engine's built-in set. Registered on every Engine (see engine-factory.ts)
@@ -11,6 +17,8 @@ export interface CustomOperator {
   evaluate(factValue: unknown, value: unknown): boolean
   /** A problem with the condition's `value`, or undefined when it is usable. */
   checkValue(value: unknown): string | undefined
+  /** Problems inside a structured value, at paths relative to it (used instead of checkValue when present). */
+  valueIssues?(value: unknown): ValueIssue[]
 }
 
 export interface RegexValue {
@@ -93,5 +101,13 @@ export const CUSTOM_OPERATORS: readonly CustomOperator[] = [
       Array.isArray(value) && value.length === 2 && value.every((n) => typeof n === 'number')
         ? undefined
         : 'expected [min, max] (two numbers)',
+  },
+  {
+    name: IN_TIME_INTERVAL,
+    description:
+      'the fact (an ISO time like occurred_at, or epoch ms) falls in `value`: an Alertmanager time_interval spec, an array of them, or the name of a config "timeIntervals" entry',
+    evaluate: evaluateInTimeInterval,
+    checkValue: (value) => intervalValueIssues(value)[0]?.message,
+    valueIssues: intervalValueIssues,
   },
 ]

@@ -3,12 +3,14 @@ import { oneLineMessage } from '../input/json-text.js'
 import type { SeamEvent } from '../source/event.js'
 import { readJsonlEvents } from '../source/jsonl-reader.js'
 import { BufferedWriter } from './buffered-writer.js'
-import { type Decision, decisionLine } from './decision.js'
+import type { Decision } from './decision.js'
 import { Evaluator } from './evaluator.js'
 import { EventHeap } from './event-heap.js'
+import { ReplayInhibition, replayLine } from './replay-inhibition.js'
 import { loadRuleDir } from './rule-loader.js'
 import { RuleSet } from './rule-set.js'
 import { emptyRuleState } from './rule-state.js'
+import type { NamedIntervals } from './time-interval-operator.js'
 
 export interface ReplayOptions {
   events: string
@@ -20,6 +22,11 @@ export interface ReplayOptions {
   stdout: NodeJS.WritableStream
   stderr: NodeJS.WritableStream
   env?: NodeJS.ProcessEnv
+  /**
+   * The config's timeIntervals (`replay --config`): `inTimeInterval` names resolve through them. Without, a rule
+   * that uses a name is an error.
+   */
+  timeIntervals?: NamedIntervals
 }
 
 export interface ReplaySummary {
@@ -37,14 +44,25 @@ export interface ReplaySummary {
  */
 export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
   const summary: ReplaySummary = { exitCode: 0, events: 0, rejected: 0, late: 0, decisions: 0 }
-  const loaded = await loadRuleDir(opts.rules, { env: opts.env ?? process.env, warnings: false })
+  const loaded = await loadRuleDir(opts.rules, {
+    env: opts.env ?? process.env,
+    warnings: false,
+    intervals: opts.timeIntervals ? { named: opts.timeIntervals } : { withoutConfig: 'error' },
+  })
   if (loaded.issues.length > 0) {
     for (const issue of loaded.issues) opts.stderr.write(`${formatIssue(issue)}\n`)
     return { ...summary, exitCode: 1 }
   }
+  const ruleSet = RuleSet.from(loaded.rules, opts.timeIntervals)
+  const muted = ruleSet.compiled.filter((c) => c.rule.muteTimes.length > 0).map((c) => c.rule.id)
+  if (muted.length > 0)
+    opts.stderr.write(
+      `replay: muteTimes are wall-clock routing and are ignored here (rules: ${muted.join(', ')}); so are silences\n`,
+    )
+  const inhibition = new ReplayInhibition(ruleSet)
   // Conditions that throw (the rule does not match that event) are reported per rule at the end, on stderr.
   const failed = new Map<string, { count: number; first: string }>()
-  const evaluator = new Evaluator(RuleSet.from(loaded.rules), (ruleId, event, error) => {
+  const evaluator = new Evaluator(ruleSet, (ruleId, event, error) => {
     const seen = failed.get(ruleId)
     if (seen) seen.count++
     else {
@@ -63,7 +81,9 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
   let latest = Number.NEGATIVE_INFINITY
 
   const emit = (decisions: Decision[]) => {
-    for (const decision of decisions) out.line(decisionLine(decision))
+    if (decisions.length === 0) return
+    const inhibited = inhibition.active ? inhibition.judge(decisions) : []
+    for (const [index, decision] of decisions.entries()) out.line(replayLine(decision, inhibited[index]))
     summary.decisions += decisions.length
   }
   const step = async (event: SeamEvent) => {

@@ -3,12 +3,15 @@ import path from 'node:path'
 import type { InputIssue } from '../errors.js'
 import { jsonPath } from '../errors.js'
 import { isPattern, knownEventTypes } from './event-types.js'
+import { checkIntervalNames, type IntervalContext } from './interval-names.js'
 import { type EventTypeEntry, eventTypeEntries, type RuleDraft, readRuleText } from './rule-parse.js'
 import type { Rule } from './rule-schema.js'
 
 export interface RuleFileResult {
   rule?: Rule
   issues: InputIssue[]
+  /** Not errors, e.g. an interval name that cannot be checked without a config. */
+  warnings?: InputIssue[]
   /** What could be read from an invalid rule (id, event types), for duplicate-id and event-type checks. */
   draft?: RuleDraft
   /** The file's text, so a watcher can tell whether it changed. */
@@ -32,9 +35,27 @@ export async function listRuleFiles(dir: string): Promise<string[]> {
     .map((name) => path.join(dir, name))
 }
 
-export async function readRuleFile(file: string, env: NodeJS.ProcessEnv): Promise<RuleFileResult> {
+/**
+ * Read and validate one rule file, then check the config interval names it uses (`intervals`; see
+ * interval-names.ts): a name the config does not define makes the file invalid.
+ */
+export async function readRuleFile(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  intervals: IntervalContext = {},
+): Promise<RuleFileResult> {
   try {
-    return await readRuleText(file, env)
+    const result: RuleFileResult = await readRuleText(file, env)
+    if (!result.rule) return result
+    const names = checkIntervalNames(result.rule, file, intervals)
+    if (names.warnings.length) result.warnings = names.warnings
+    if (names.issues.length === 0) return result
+    const { rule, ...rest } = result
+    return {
+      ...rest,
+      issues: names.issues,
+      draft: { id: rule.id, eventTypes: eventTypeEntries(rule as unknown as Record<string, unknown>) },
+    }
   } catch (error) {
     // A checker bug must not take the other files (or a running daemon's reload) down with this one.
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
@@ -64,6 +85,7 @@ export function combineRuleFiles(
     const first = id === undefined ? undefined : owner.get(id)
     if (id !== undefined && first !== undefined) duplicate(file, id, first)
     else if (id !== undefined) owner.set(id, file)
+    warnings.push(...(result.warnings ?? []))
     if (opts.warnings !== false) {
       const entries = rule ? ruleEventTypes(rule) : (result.draft?.eventTypes ?? [])
       warnings.push(...typeWarnings(entries, file))
@@ -71,7 +93,30 @@ export function combineRuleFiles(
     // A valid rule is kept unless its id belongs to an earlier valid rule.
     if (rule && (first === undefined || !rules.some((kept) => kept.id === rule.id))) rules.push(rule)
   }
+  warnings.push(...inhibitorWarnings(rules, owner))
   return { rules, issues, warnings }
+}
+
+/** `inhibitedBy` entries naming a rule id no file defines: they can never inhibit (a typo, or a removed rule). */
+function inhibitorWarnings(rules: readonly Rule[], owner: ReadonlyMap<string, string>): InputIssue[] {
+  const out: InputIssue[] = []
+  const byId = new Map(rules.map((rule) => [rule.id, rule]))
+  for (const rule of rules)
+    for (const [index, entry] of rule.inhibitedBy.entries()) {
+      const source = byId.get(entry.rule)
+      const why = !owner.has(entry.rule)
+        ? `no rule has id ${JSON.stringify(entry.rule)}`
+        : source && !source.resolve && !source.throttle
+          ? `rule ${JSON.stringify(entry.rule)} has neither "resolve" nor "throttle", so its incidents are never open`
+          : undefined
+      if (why)
+        out.push({
+          file: owner.get(rule.id) ?? rule.id,
+          path: jsonPath(['inhibitedBy', index, 'rule']),
+          message: `warning: ${why}; this entry inhibits nothing`,
+        })
+    }
+  return out
 }
 
 function ruleEventTypes(rule: Rule): EventTypeEntry[] {
@@ -112,7 +157,7 @@ function typeWarnings(entries: readonly EventTypeEntry[], file: string): InputIs
  */
 export async function loadRuleDir(
   dir: string,
-  opts: { env?: NodeJS.ProcessEnv; warnings?: boolean } = {},
+  opts: { env?: NodeJS.ProcessEnv; warnings?: boolean; intervals?: IntervalContext } = {},
 ): Promise<LoadedRules> {
   const env = opts.env ?? process.env
   let fileNames: string[]
@@ -128,6 +173,6 @@ export async function loadRuleDir(
     }
   }
   const files = new Map<string, RuleFileResult>()
-  for (const file of fileNames) files.set(file, await readRuleFile(file, env))
+  for (const file of fileNames) files.set(file, await readRuleFile(file, env, opts.intervals))
   return { ...combineRuleFiles(files, opts), files }
 }

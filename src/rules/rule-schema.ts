@@ -5,6 +5,7 @@ import { actionSchema } from './action-schema.js'
 import type { TopCondition } from './condition-types.js'
 import { CUSTOM_OPERATORS } from './custom-operators.js'
 import { EVENT_TYPE_PATTERN } from './event-types.js'
+import { inhibitRuleSchema } from './inhibit-schema.js'
 
 /**
  * The rule file format (one JSON file per rule). Conditions are described structurally here (for types and the
@@ -23,6 +24,8 @@ const BUILT_IN_OPERATORS = [
   'greaterThanInclusive',
 ]
 const OPERATORS = [...BUILT_IN_OPERATORS, ...CUSTOM_OPERATORS.map((op) => op.name)] as [string, ...string[]]
+/** The names of config `timeIntervals` (same syntax as namedTimeIntervalsSchema's keys). */
+const INTERVAL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
 const DECORATED = /^((someFact|someValue|everyFact|everyValue|swap|not):)+[A-Za-z]+$/
 
 const operatorSchema = z
@@ -144,6 +147,18 @@ export const ruleSchema = z
       .optional()
       .describe('Collect fires into a scheduled summary instead of sending each one.'),
     actions: z.array(actionSchema).default([]).describe('Where to send alerts.'),
+    muteTimes: z
+      .array(z.string().regex(INTERVAL_NAME, 'expected the name of a config "timeIntervals" entry'))
+      .default([])
+      .describe(
+        'Names of config "timeIntervals": while the wall clock is inside one, this rule\'s alerts are held back (recorded, counted, summarised when it ends). Routing only: no effect on detection or rule state, ignored by replay.',
+      ),
+    inhibitedBy: z
+      .array(inhibitRuleSchema)
+      .default([])
+      .describe(
+        "While an incident of another rule is open and its labels equal this alert's on the listed names, this rule's alerts are held back. Routing only: no effect on detection or rule state.",
+      ),
   })
   .superRefine((rule, ctx) => {
     if (rule.absence && rule.window)
@@ -153,6 +168,13 @@ export const ruleSchema = z
         message:
           '"absence" cannot be combined with "window" (an absence fires on a missing event, not a count)',
       })
+    for (const [index, entry] of rule.inhibitedBy.entries())
+      if (entry.rule === rule.id)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['inhibitedBy', index, 'rule'],
+          message: 'a rule cannot inhibit itself: name another rule',
+        })
   })
 
 export type Rule = z.output<typeof ruleSchema>

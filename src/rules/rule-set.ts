@@ -2,6 +2,7 @@ import { type CompiledRule, compileRule } from './compiled-rule.js'
 import type { Predicate } from './condition-compiler.js'
 import { expandEventType, isPattern, matchesEventType } from './event-types.js'
 import type { Rule } from './rule-schema.js'
+import type { NamedIntervals } from './time-interval-operator.js'
 
 /** One rule an event of some type can affect, and in which roles. */
 export interface Candidate {
@@ -46,13 +47,17 @@ export class RuleSet {
   private readonly patterns: { pattern: string; compiled: CompiledRule; role: Role }[] = []
   private readonly cache = new Map<string, Route>()
 
-  private constructor(rules: Rule[]) {
+  private constructor(
+    rules: Rule[],
+    /** The config's timeIntervals, which `inTimeInterval` names in conditions resolve through. */
+    readonly timeIntervals: NamedIntervals = {},
+  ) {
     this.rules = rules
     this.allById = new Map(rules.map((rule) => [rule.id, rule]))
     const enabled = rules
       .filter((rule) => rule.enabled)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    this.compiled = enabled.map((rule, index) => compileRule(rule, index))
+    this.compiled = enabled.map((rule, index) => compileRule(rule, index, timeIntervals))
     this.byId = new Map(this.compiled.map((compiled) => [compiled.rule.id, compiled]))
     for (const compiled of this.compiled)
       for (const [role, types] of roleTypes(compiled.rule))
@@ -66,8 +71,9 @@ export class RuleSet {
         }
   }
 
-  static from(rules: Rule[]): RuleSet {
-    return new RuleSet(rules)
+  /** `timeIntervals`: the config's named intervals (rules read without a config use inline specs only). */
+  static from(rules: Rule[], timeIntervals?: NamedIntervals): RuleSet {
+    return new RuleSet(rules, timeIntervals)
   }
 
   /** A rule by id (enabled or not). */

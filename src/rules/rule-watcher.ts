@@ -1,6 +1,7 @@
 import { type FSWatcher, watch } from 'node:fs'
 import { formatIssue, type InputIssue } from '../errors.js'
 import type { Logger } from '../log.js'
+import type { IntervalContext } from './interval-names.js'
 import { combineRuleFiles, listRuleFiles, type RuleFileResult, readRuleFile } from './rule-loader.js'
 import type { Rule } from './rule-schema.js'
 import { RuleSet } from './rule-set.js'
@@ -14,6 +15,8 @@ export interface RuleWatcherOptions {
   /** Periodic full rescan, in case fs.watch misses a change (default 30 s; 0 = off). */
   rescanMs?: number
   env?: NodeJS.ProcessEnv
+  /** The config's timeIntervals: names in rules are checked against them and resolved through them. */
+  intervals?: IntervalContext
 }
 
 /**
@@ -21,7 +24,10 @@ export interface RuleWatcherOptions {
  * file is reported and the last good version of its rule keeps running; a removed file removes its rule.
  */
 export class RuleWatcher {
-  private readonly opts: Required<Omit<RuleWatcherOptions, 'env'>> & { env: NodeJS.ProcessEnv }
+  private readonly opts: Required<Omit<RuleWatcherOptions, 'env' | 'intervals'>> & {
+    env: NodeJS.ProcessEnv
+    intervals: IntervalContext
+  }
   private files = new Map<string, RuleFileResult>()
   private readonly lastGood = new Map<string, Rule>()
   private watcher: FSWatcher | undefined
@@ -31,7 +37,7 @@ export class RuleWatcher {
   private stopped = false
 
   constructor(opts: RuleWatcherOptions) {
-    this.opts = { debounceMs: 200, rescanMs: 30_000, env: process.env, ...opts }
+    this.opts = { debounceMs: 200, rescanMs: 30_000, env: process.env, intervals: {}, ...opts }
   }
 
   async start(): Promise<{ ruleSet: RuleSet; issues: InputIssue[] }> {
@@ -90,12 +96,15 @@ export class RuleWatcher {
       const code = (error as NodeJS.ErrnoException).code ?? String(error)
       const issue = { file: this.opts.dir, path: '$', message: `cannot read the rules directory (${code})` }
       this.opts.logger.error(formatIssue(issue))
-      return { ruleSet: RuleSet.from([...this.lastGood.values()]), issues: [issue] }
+      return {
+        ruleSet: RuleSet.from([...this.lastGood.values()], this.opts.intervals.named),
+        issues: [issue],
+      }
     }
     const files = new Map<string, RuleFileResult>()
     for (const file of names) {
       const previous = this.files.get(file)
-      const next = await readRuleFile(file, this.opts.env)
+      const next = await readRuleFile(file, this.opts.env, this.opts.intervals)
       files.set(file, previous && previous.text === next.text && next.text !== undefined ? previous : next)
     }
     for (const file of this.lastGood.keys()) if (!files.has(file)) this.lastGood.delete(file)
@@ -116,6 +125,6 @@ export class RuleWatcher {
     }
     this.files = files
     const combined = combineRuleFiles(effective)
-    return { ruleSet: RuleSet.from(combined.rules), issues: combined.issues }
+    return { ruleSet: RuleSet.from(combined.rules, this.opts.intervals.named), issues: combined.issues }
   }
 }

@@ -12,10 +12,28 @@ import { EngineMatcher } from '../../src/rules/engine-matcher.js'
 const FACTS = ['a', 'b', 'meta', 'list', 'constructor', 'missing']
 const PATHS = [undefined, '$', '$.x', '$.x.y', '$.list[0]', '$["odd key"]', '$.length']
 
+/** Times for inTimeInterval: around the Europe/Berlin DST change of 2026-03-29 (01:00 UTC) and a month's end. */
+const TIMES = [
+  '2026-03-29T00:59:00Z',
+  '2026-03-29T01:00:00Z',
+  '2026-03-29T07:30:00+02:00',
+  '2026-03-31T23:30:00Z',
+  '2026-02-28T12:00:00Z',
+  'not a time',
+]
+const INTERVALS: unknown[] = [
+  { weekdays: ['sunday'], times: [{ start_time: '02:00', end_time: '08:00' }], location: 'Europe/Berlin' },
+  [{ days_of_month: ['-1'] }, { months: ['march'], years: ['2026'], location: 'Europe/Berlin' }],
+  { days_of_month: ['-3:-1'], location: 'Europe/Berlin' },
+  { times: [{ start_time: '00:00', end_time: '01:00' }] },
+  'business-hours', // an unresolved name: matches nothing on either path
+  { weekdays: ['funday'] }, // invalid (validation rejects it): matches nothing on either path
+]
+
 const primitive = fc.oneof(
   fc.integer({ min: -3, max: 3 }),
-  fc.constantFrom(0.5, -0.5, 1e9),
-  fc.constantFrom('', 'x', 'ab', 'abc', 'b', '1', 'X'),
+  fc.constantFrom(0.5, -0.5, 1e9, Date.parse('2026-03-29T01:30:00Z')),
+  fc.constantFrom('', 'x', 'ab', 'abc', 'b', '1', 'X', ...TIMES),
   fc.boolean(),
   fc.constant(null),
 )
@@ -79,6 +97,12 @@ const leaf: fc.Arbitrary<Condition> = fc
       path: fc.constantFrom(...PATHS),
     }),
     fc.record({ fact: fc.constantFrom(...FACTS), operator: fc.constant('exists'), value: fc.boolean() }),
+    fc.record({
+      fact: fc.constantFrom(...FACTS),
+      operator: fc.constantFrom('inTimeInterval', 'not:inTimeInterval', 'someFact:inTimeInterval'),
+      value: fc.constantFrom<unknown>(...INTERVALS),
+      path: fc.constantFrom(...PATHS),
+    }),
     fc.record({
       fact: fc.constantFrom(...FACTS),
       operator: fc.constantFrom('equal', 'lessThan'),

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander'
+import { loadConfig } from '../../config.js'
 import { runReplay } from '../../rules/replay.js'
 
 export interface CommandIo {
@@ -15,7 +16,19 @@ export function positiveInt(text: string): number {
   return value
 }
 
-/** `seam-alerts replay --events FILE.jsonl --rules DIR [--until ISO] [--reorder-buffer N]` */
+interface ReplayFlags {
+  events: string
+  rules?: string
+  config?: string
+  until?: string
+  reorderBuffer: number
+}
+
+/**
+ * `seam-alerts replay --events FILE.jsonl [--rules DIR] [--config FILE] [--until ISO] [--reorder-buffer N]`.
+ * --config resolves the time interval names of `inTimeInterval` conditions; --rules defaults to the config's
+ * rules directory, else ./rules.
+ */
 export function register(program: Command, io: CommandIo = {}): void {
   program
     .command('replay')
@@ -23,7 +36,8 @@ export function register(program: Command, io: CommandIo = {}): void {
       'Evaluate the rules over a JSONL file of events; print one JSON line per decision (sends nothing)',
     )
     .requiredOption('--events <file>', 'JSONL file, one Seam event per line')
-    .option('--rules <dir>', 'rules directory', './rules')
+    .option('--rules <dir>', "rules directory (default: the config's rules, else ./rules)")
+    .option('--config <file>', 'config file whose timeIntervals resolve interval names in conditions')
     .option(
       '--until <iso>',
       'fire absence timers with a deadline up to this time (default: the last occurred_at)',
@@ -34,7 +48,7 @@ export function register(program: Command, io: CommandIo = {}): void {
       positiveInt,
       10_000,
     )
-    .action(async (opts: { events: string; rules: string; until?: string; reorderBuffer: number }) => {
+    .action(async (opts: ReplayFlags) => {
       const stderr = io.stderr ?? process.stderr
       let until: number | undefined
       if (opts.until !== undefined) {
@@ -45,9 +59,11 @@ export function register(program: Command, io: CommandIo = {}): void {
           return
         }
       }
+      const config = opts.config ? await loadConfig(opts.config, io.env ?? process.env) : undefined
       const summary = await runReplay({
         events: opts.events,
-        rules: opts.rules,
+        rules: opts.rules ?? config?.rules ?? './rules',
+        ...(config ? { timeIntervals: config.timeIntervals } : {}),
         reorderBuffer: opts.reorderBuffer,
         stdout: io.stdout ?? process.stdout,
         stderr,
