@@ -4,6 +4,7 @@ import cron from 'node-cron'
 import { z } from 'zod'
 import { durationSchema } from './duration.js'
 import { InputError } from './errors.js'
+import { limitsSchema } from './limits-schema.js'
 import { actionSchema } from './rules/action-schema.js'
 import { validateInput } from './validate-input.js'
 
@@ -115,6 +116,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    limits: limitsSchema,
   })
   .strict()
 

@@ -32,10 +32,18 @@ export function formatSize(bytes: number): string {
 }
 
 /** A zod schema for a size (bytes as a number, or a string with a unit) that outputs bytes. */
-export const sizeSchema = z.union([
-  z.number().int(EXPECTED).min(1, EXPECTED),
-  z
-    .string()
-    .regex(SIZE, EXPECTED)
-    .transform((text) => parseSize(text)),
-])
+export const sizeSchema = z.union([z.number(), z.string()], { error: EXPECTED }).transform((value, ctx) => {
+  const bytes =
+    typeof value === 'number'
+      ? Number.isSafeInteger(value) && value >= 1
+        ? value
+        : Number.NaN
+      : SIZE.test(value)
+        ? parseSize(value)
+        : Number.NaN
+  if (Number.isNaN(bytes)) {
+    ctx.addIssue({ code: 'custom', message: EXPECTED, input: value })
+    return z.NEVER
+  }
+  return bytes
+})

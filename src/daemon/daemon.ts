@@ -9,12 +9,14 @@ import { ApiEventSource } from '../source/api-event-source.js'
 import { SeamClient } from '../source/seam-client.js'
 import { ActionPolicy } from './actions.js'
 import { describeChannels } from './channel-summary.js'
+import { clampedEventReporter } from './clamped-events.js'
 import { conditionErrorReporter } from './condition-errors.js'
 import { checkConfig } from './config-check.js'
 import { type CycleDeps, fireDueTimers, runCycle } from './cycle.js'
 import { gaugeRefresher, openDaemonState } from './daemon-state.js'
 import { buildDelivery } from './delivery.js'
 import { DigestScheduler } from './digest-scheduler.js'
+import { correctFutureCursor } from './future-cursor.js'
 import { HealthTracker } from './health.js'
 import { startHealthServer } from './health-server.js'
 import { scheduleHousekeeping } from './housekeeping.js'
@@ -103,7 +105,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
     const loaded = await watcher.start()
     ruleSet = loaded.ruleSet
     logRuleIssues(logger, loaded.issues)
-    const evaluator = new Evaluator(ruleSet, conditionErrorReporter({ logger, clock, metrics }))
+    const evaluator = new Evaluator(ruleSet, conditionErrorReporter({ logger, clock, metrics }), {
+      occurredAtSkewMs: config.limits.occurredAtSkew,
+      onClamped: clampedEventReporter({ logger, clock, metrics, skewMs: config.limits.occurredAtSkew }),
+    })
 
     const client = new SeamClient({
       endpoint: config.seam.endpoint,
@@ -120,6 +125,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
       logger,
       eventTypes: ruleSet.apiEventTypes(),
       maxSliceEvents: CATCHUP_SLICE_EVENTS,
+      limits: { maxDepth: config.limits.eventMaxDepth, maxBytes: config.limits.eventMaxBytes },
     })
 
     const policy = new ActionPolicy({
@@ -159,6 +165,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
         lastPrune = now
         return true
       },
+      checkCursor: () =>
+        correctFutureCursor({
+          state,
+          clock,
+          logger,
+          lookbackMs: config.seam.lookback,
+          startFrom: config.seam.startFrom,
+          monitorActions: () => policy.forMonitor(),
+          onQueued: () => worker.kick(),
+        }),
     }
     const monitor = new SelfMonitor({
       state,

@@ -6,7 +6,7 @@ import { fire, resolve } from './fire.js'
 import { groupKey, groupObject } from './group.js'
 import type { Candidate, RuleSet } from './rule-set.js'
 import type { RuleState } from './rule-state.js'
-import { DEFAULT_OCCURRED_AT_SKEW_MS, ruleTimeOf } from './rule-time.js'
+import { type ClampedEventHandler, DEFAULT_OCCURRED_AT_SKEW_MS, ruleTimeOf } from './rule-time.js'
 import { pruneState, reconcileState } from './state-prune.js'
 import { windowStep } from './window-step.js'
 
@@ -22,6 +22,8 @@ export type ConditionErrorHandler = (ruleId: string, event: SeamEvent, error: un
 export interface EvaluatorOptions {
   /** `limits.occurredAtSkew`: an occurred_at further ahead of created_at is replaced by created_at (see rule-time.ts). */
   occurredAtSkewMs?: number
+  /** Told of each event whose rule time was clamped so, when it reaches a rule (events no rule looks at are not). */
+  onClamped?: ClampedEventHandler
 }
 
 /**
@@ -45,9 +47,7 @@ export class Evaluator {
   private readonly occurredAtSkewMs: number
   /** Set by `advance`: was the last event's rule time clamped to its created_at? */
   private clamped = false
-  private readonly markClamped = () => {
-    this.clamped = true
-  }
+  private readonly markClamped: ClampedEventHandler
 
   /** `onConditionError` hears of every condition that threw (the daemon logs and counts them per rule). */
   constructor(
@@ -57,6 +57,11 @@ export class Evaluator {
   ) {
     this.ruleSet = ruleSet
     this.occurredAtSkewMs = options.occurredAtSkewMs ?? DEFAULT_OCCURRED_AT_SKEW_MS
+    const onClamped = options.onClamped
+    this.markClamped = (event, occurredAt, createdAt) => {
+      this.clamped = true
+      onClamped?.(event, occurredAt, createdAt)
+    }
   }
 
   /** The time the rules use for `event`: its occurred_at, or created_at when occurred_at is too far ahead of it. */

@@ -11,7 +11,7 @@ import { oneLineMessage } from './json-text.js'
 import { loadRuleDir } from './rule-loader.js'
 import { RuleSet } from './rule-set.js'
 import { emptyRuleState } from './rule-state.js'
-import { DEFAULT_OCCURRED_AT_SKEW_MS, ruleTimeOf } from './rule-time.js'
+import { DEFAULT_OCCURRED_AT_SKEW_MS } from './rule-time.js'
 
 /**
  * Events evaluated between two savepoints (see contained.ts): their decisions are held until the chunk is done, so
@@ -68,16 +68,25 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
   }
   // Conditions that throw (the rule does not match that event) are reported per rule at the end, on stderr.
   const failed = new Map<string, { count: number; first: string }>()
-  const evaluator = new Evaluator(RuleSet.from(loaded.rules), (ruleId, event, error) => {
-    const seen = failed.get(ruleId)
-    if (seen) seen.count++
-    else {
-      failed.set(ruleId, {
-        count: 1,
-        first: `${event.event_id} (${event.event_type}): ${errorMessage(error)}`,
-      })
-    }
-  })
+  let firstClamped = ''
+  const onClamped = (event: SeamEvent) => {
+    if (summary.clamped++ === 0)
+      firstClamped = `${event.event_id} (occurred_at ${event.occurred_at}, created_at ${event.created_at})`
+  }
+  const evaluator = new Evaluator(
+    RuleSet.from(loaded.rules),
+    (ruleId, event, error) => {
+      const seen = failed.get(ruleId)
+      if (seen) seen.count++
+      else {
+        failed.set(ruleId, {
+          count: 1,
+          first: `${event.event_id} (${event.event_type}): ${errorMessage(error)}`,
+        })
+      }
+    },
+    { occurredAtSkewMs: DEFAULT_OCCURRED_AT_SKEW_MS, onClamped },
+  )
   const slot: RuleStateSlot = { state: emptyRuleState() }
   const out = new BufferedWriter(opts.stdout)
   const heap = new EventHeap()
@@ -89,11 +98,6 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
   const emit = (decisions: Decision[]) => {
     for (const decision of decisions) out.line(decisionLine(decision))
     summary.decisions += decisions.length
-  }
-  let firstClamped = ''
-  const onClamped = (event: SeamEvent) => {
-    if (summary.clamped++ === 0)
-      firstClamped = `${event.event_id} (occurred_at ${event.occurred_at}, created_at ${event.created_at})`
   }
   // Absence timers due before the event fire first, on the rule time (so undone with it when it fails).
   const work: EventWork = (state, event) => {
@@ -123,7 +127,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
       lastCreated = created
       lastId = event.event_id
     }
-    const at = ruleTimeOf(event, DEFAULT_OCCURRED_AT_SKEW_MS, onClamped)
+    const at = evaluator.ruleTime(event)
     if (at > latest) latest = at
     chunk.push(event)
     if (chunk.length >= CHUNK) await runChunk()
@@ -173,7 +177,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
   if (summary.clamped > 0)
     opts.stderr.write(
       `${oneLineMessage(
-        `replay: ${summary.clamped} event(s) had an occurred_at more than ${formatDuration(DEFAULT_OCCURRED_AT_SKEW_MS)} ` +
+        `replay: ${summary.clamped} event(s) reaching a rule had an occurred_at more than ${formatDuration(DEFAULT_OCCURRED_AT_SKEW_MS)} ` +
           `ahead of created_at; the rules used created_at as their time; first: ${firstClamped}`,
       )}\n`,
     )

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ruleStateSchema } from '../rules/rule-state.js'
+import { skippedEventSchema } from './skipped-events.js'
 
 /**
  * The state file, version 1. Never holds a secret: outbox items keep the action with `webhookUrl` removed
@@ -90,6 +91,8 @@ export const stateSchema = z.object({
   digests: z.record(z.string(), z.record(z.string(), digestEntrySchema)).default({}),
   /** Self-monitoring: open meta-incidents (`seam-down`, `lag`) with when they began. */
   monitor: z.record(z.string(), z.object({ since: z.number(), alerted: z.boolean() })).default({}),
+  /** The most recent events read but not processed (rejected or failed), bounded: see skipped-events.ts. */
+  skippedEvents: z.array(skippedEventSchema).optional(),
   updatedAt: z.number().default(0),
 })
 
