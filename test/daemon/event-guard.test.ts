@@ -8,6 +8,7 @@ import { RuleSet } from '../../src/rules/rule-set.js'
 import type { SeamEvent } from '../../src/source/event.js'
 import type { EventBatch } from '../../src/source/event-source.js'
 import { MemoryStore } from '../../src/state/memory-store.js'
+import { appendSkipped } from '../../src/state/skipped-events.js'
 import { StateHolder } from '../../src/state/state-holder.js'
 import { emptyState } from '../../src/state/state-schema.js'
 import { rule } from '../rules/helpers.js'
@@ -149,14 +150,13 @@ describe('an event whose evaluation or recording throws', () => {
     expect(failedCount).toBe(1)
   })
 
-  it('keeps the skipped list bounded to the most recent 100', async () => {
-    const state = emptyState()
-    const { appendSkipped } = await import('../../src/state/skipped-events.js')
-    let list = state.skippedEvents
+  it('keeps the skipped list bounded to the most recent 100', () => {
+    let list = emptyState().skippedEvents ?? []
     for (let i = 0; i < 150; i++)
       list = appendSkipped(list, [{ at: i, stage: 'rejected', eventId: `e${i}`, origin: 'api', reason: 'r' }])
     expect(list).toHaveLength(100)
     expect(list[0]?.eventId).toBe('e50')
+    expect(list[99]?.eventId).toBe('e149')
     expect(
       appendSkipped(
         [],
