@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { writeEventsJsonl } from '../generate.js'
 import { generateRules } from '../generate-rules.js'
-import { REPO, runChild, TSX_NODE } from '../measure.js'
+import { REPO, runChild, runJsonScript, TSX_NODE } from '../measure.js'
 import { type BenchOptions, say, skipped, stderrGist } from '../report.js'
 import { round } from '../stats.js'
 
@@ -16,6 +16,16 @@ export interface ReplayFigures {
   /** The same command over a one-event file: process start, module loading and rule loading. */
   replay_startup_s: number | null
   replay_startup_rss_mb: number | null
+  /** Event-limit checks (depth, size) as a share of the replay's wall time, measured in the same run. */
+  replay_limits_pct: number | null
+}
+
+interface LimitsRun {
+  events: number
+  with_ms: number
+  without_ms: number
+  walk_ms: number
+  rejected: number
 }
 
 /** The shipped rules/ when it has rule files, else 100 generated rules written to `dir`. */
@@ -33,6 +43,31 @@ async function rulesDir(dir: string): Promise<{ dir: string; what: string }> {
   return { dir: generated, what: '100 generated rules (rules/ has no rule files yet)' }
 }
 
+/**
+ * What the event limits (issue 17: depth and size, checked before the schema) cost, against the replay above: the
+ * same file's events validated with and without the limits in one child process, chunk by chunk on the same parsed
+ * objects (the order alternating), so both sides see the same machine state.
+ */
+async function limitsCost(file: string, replayMs: number, out: ReplayFigures): Promise<void> {
+  const run = await runJsonScript<LimitsRun>('bench/limits-worker.ts', [file])
+  if ('why' in run) {
+    skipped('replay limits', run.why)
+    return
+  }
+  const { events, with_ms, without_ms, walk_ms, rejected } = run.result
+  const extra = Math.max(0, with_ms - without_ms)
+  out.replay_limits_pct = round((extra / replayMs) * 100, 2)
+  say(
+    `event limits (depth ${'<='} 32, size ${'<='} 256 KiB): validateEvent over the ${events.toLocaleString('en-US')} events ` +
+      `${with_ms} ms with limits, ${without_ms} ms without (same run); the limits walk alone ${walk_ms} ms; ` +
+      `${rejected} rejected`,
+  )
+  say(
+    `limits cost ${round(extra, 1)} ms = ${out.replay_limits_pct}% of the replay wall time (` +
+      `${round((walk_ms / replayMs) * 100, 2)}% by the walk alone); the budget is 5%`,
+  )
+}
+
 /** Section 2: the real `seam-alerts replay` CLI over a JSONL file on disk, in a child process. */
 export async function replaySection(opts: BenchOptions): Promise<ReplayFigures> {
   const events = opts.quick ? 100_000 : 1_000_000
@@ -43,6 +78,7 @@ export async function replaySection(opts: BenchOptions): Promise<ReplayFigures> 
     replay_decisions: null,
     replay_startup_s: null,
     replay_startup_rss_mb: null,
+    replay_limits_pct: null,
   }
   say(`\n## 2. Replay (seam-alerts replay over ${events.toLocaleString('en-US')} events in a JSONL file)`)
   const command = opts.dist ? 'dist/cli/commands/replay.js' : 'src/cli/commands/replay.ts'
@@ -86,6 +122,7 @@ export async function replaySection(opts: BenchOptions): Promise<ReplayFigures> 
       say(
         `of which start-up (the same command over one event): ${out.replay_startup_s} s, ${out.replay_startup_rss_mb} MB RSS`,
       )
+    await limitsCost(file, run.wallMs, out)
     return out
   } finally {
     await rm(dir, { recursive: true, force: true })
