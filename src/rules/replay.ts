@@ -110,14 +110,14 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
   }
   const chunk: SeamEvent[] = []
   const runChunk = async () => {
-    const { decisions, failed } = await evaluateContained(slot, chunk, work)
-    for (const { index, error } of failed) {
+    const { decisions, failed: failures } = await evaluateContained(slot, chunk, work)
+    for (const { index, error } of failures) {
       const event = chunk[index]!
       opts.stderr.write(
         `${oneLineMessage(`replay: event ${event.event_id} (${event.event_type}) failed: ${errorMessage(error)}; skipped`)}\n`,
       )
     }
-    summary.failed += failed.length
+    summary.failed += failures.length
     for (const list of decisions) emit(list)
     chunk.length = 0
     if (out.full) await out.flush()
