@@ -38,7 +38,7 @@ const depths: number[] = []
  * expanded: the byte size for ASCII text, and at least a third of the UTF-8 size otherwise.
  *
  * It runs on every event (replay, catch-up): one pass, `for...in` rather than `Object.keys` (no key array per
- * object), primitives sized inline. About 80 ns for a typical event (`npm run bench`, replay section).
+ * object), primitives sized inline: some 150 ns of CPU for a typical event (`npm run bench`, replay section).
  */
 export function eventLimitProblem(raw: unknown, limits: EventLimits): string | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined // not an event at all: the schema says so
