@@ -17,6 +17,8 @@ export interface ChildRun {
   stderr: string
   /** Lines written to stdout (counted, not kept, when `keepStdout` is false). */
   stdoutLines: number
+  /** CPU time (user + system) of the child, ms, when /usr/bin/time reported it: steadier than wall on a busy host. */
+  cpuMs: number | null
 }
 
 export interface ChildOptions {
@@ -68,7 +70,11 @@ export function runChild(command: string, args: string[], options: ChildOptions 
       if (poll) clearInterval(poll)
       const wallMs = performance.now() - start
       let peakKb: number | null = hwmKb || null
+      let cpuMs: number | null = null
       if (useTime) {
+        const user = /User time \(seconds\): ([\d.]+)/.exec(stderr)
+        const system = /System time \(seconds\): ([\d.]+)/.exec(stderr)
+        if (user && system) cpuMs = Math.round((Number(user[1]) + Number(system[1])) * 1000)
         const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)
         peakKb = match ? Number(match[1]) : null
         stderr = stderr.replace(
@@ -77,7 +83,7 @@ export function runChild(command: string, args: string[], options: ChildOptions 
         )
       }
       const peakRssMb = peakKb === null ? null : Math.round(peakKb / 102.4) / 10
-      resolve({ code, wallMs, peakRssMb, stdout, stderr, stdoutLines: lines })
+      resolve({ code, wallMs, peakRssMb, stdout, stderr, stdoutLines: lines, cpuMs })
     })
   })
 }

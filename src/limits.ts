@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { durationSchema } from './duration.js'
 import { sizeSchema } from './size.js'
+import { DEFAULT_EVENT_LIMITS, EVENT_MAX_DEPTH_CEILING } from './source/event-limits.js'
 
 /** Largest state file (or `.bak`) read at start or by the `state` commands: 256 MiB. */
 export const DEFAULT_STATE_FILE_MAX = 256 * 1024 ** 2
@@ -35,6 +36,27 @@ export const limitsSchema = z
       .prefault('1m')
       .describe(
         'How long the daemon keeps trying to take back a lost state lock before it exits with code 75 so a supervisor restarts it.',
+      ),
+  })
+  .extend({
+    eventMaxDepth: z
+      .number()
+      .int()
+      .min(1)
+      .max(EVENT_MAX_DEPTH_CEILING)
+      .default(DEFAULT_EVENT_LIMITS.maxDepth)
+      .describe(
+        'Deepest nesting of objects and arrays an event may have (the event itself is level 1); deeper events are rejected like malformed ones (logged, counted, listed in `state show`).',
+      ),
+    eventMaxBytes: sizeSchema
+      .prefault('256KB')
+      .describe(
+        'Largest serialized size of one event: bytes, or a string like "256KB" or "1MB"; larger events are rejected like malformed ones.',
+      ),
+    occurredAtSkew: durationSchema
+      .prefault('5m')
+      .describe(
+        "How far an event's occurred_at may be ahead of its created_at; beyond it the rules use created_at as the event's time (the event is counted and logged).",
       ),
   })
   .prefault({})

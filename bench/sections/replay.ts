@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { writeEventsJsonl } from '../generate.js'
 import { generateRules } from '../generate-rules.js'
-import { REPO, runChild, TSX_NODE } from '../measure.js'
+import { type ChildRun, REPO, runChild, runJsonScript, TSX_NODE } from '../measure.js'
 import { type BenchOptions, say, skipped, stderrGist } from '../report.js'
 import { round } from '../stats.js'
 
@@ -16,6 +16,17 @@ export interface ReplayFigures {
   /** The same command over a one-event file: process start, module loading and rule loading. */
   replay_startup_s: number | null
   replay_startup_rss_mb: number | null
+  /** Event-limit checks (depth, size) as a share of the replay's CPU time (else wall time), measured in the same run. */
+  replay_limits_pct: number | null
+}
+
+interface LimitsRun {
+  events: number
+  with_ms: number
+  without_ms: number
+  walk_ms: number
+  extra_median_ms: number
+  rejected: number
 }
 
 /** The shipped rules/ when it has rule files, else 100 generated rules written to `dir`. */
@@ -33,6 +44,33 @@ async function rulesDir(dir: string): Promise<{ dir: string; what: string }> {
   return { dir: generated, what: '100 generated rules (rules/ has no rule files yet)' }
 }
 
+/**
+ * What the event limits (issue 17: depth and size, checked before the schema) cost, against the replay above: the
+ * same file's events validated with and without the limits in one child process, on paired slices of 500 events
+ * (bench/limits-worker.ts). CPU time on both sides when /usr/bin/time gives the replay's (a busy host stretches wall
+ * time, not CPU time), else the replay's wall time.
+ */
+async function limitsCost(file: string, replay: ChildRun, out: ReplayFigures): Promise<void> {
+  const run = await runJsonScript<LimitsRun>('bench/limits-worker.ts', [file], { nodeArgs: ['--expose-gc'] })
+  if ('why' in run) {
+    skipped('replay limits', run.why)
+    return
+  }
+  const { events, with_ms, without_ms, walk_ms, extra_median_ms, rejected } = run.result
+  const [base, what] = replay.cpuMs ? [replay.cpuMs, 'CPU time'] : [replay.wallMs, 'wall time']
+  const extra = Math.max(0, with_ms - without_ms)
+  out.replay_limits_pct = round((extra / base) * 100, 2)
+  say(
+    `event limits (depth ${'<='} 32, size ${'<='} 256 KiB): validateEvent over the ${events.toLocaleString('en-US')} ` +
+      `events ${with_ms} ms with limits, ${without_ms} ms without (CPU, same run, paired slices); the limits walk ` +
+      `alone ${walk_ms} ms; ${rejected} rejected`,
+  )
+  say(
+    `limits cost ${round(extra, 1)} ms = ${out.replay_limits_pct}% of the replay's ${what} (${round(base / 1000, 2)} s); ` +
+      `median of the pairs ${extra_median_ms} ms; the walk alone ${round((walk_ms / base) * 100, 2)}%; the budget is 5%`,
+  )
+}
+
 /** Section 2: the real `seam-alerts replay` CLI over a JSONL file on disk, in a child process. */
 export async function replaySection(opts: BenchOptions): Promise<ReplayFigures> {
   const events = opts.quick ? 100_000 : 1_000_000
@@ -43,6 +81,7 @@ export async function replaySection(opts: BenchOptions): Promise<ReplayFigures> 
     replay_decisions: null,
     replay_startup_s: null,
     replay_startup_rss_mb: null,
+    replay_limits_pct: null,
   }
   say(`\n## 2. Replay (seam-alerts replay over ${events.toLocaleString('en-US')} events in a JSONL file)`)
   const command = opts.dist ? 'dist/cli/commands/replay.js' : 'src/cli/commands/replay.ts'
@@ -86,6 +125,7 @@ export async function replaySection(opts: BenchOptions): Promise<ReplayFigures> 
       say(
         `of which start-up (the same command over one event): ${out.replay_startup_s} s, ${out.replay_startup_rss_mb} MB RSS`,
       )
+    await limitsCost(file, run, out)
     return out
   } finally {
     await rm(dir, { recursive: true, force: true })

@@ -10,6 +10,8 @@ import type { StateAccess } from '../state/store.js'
 import type { RuleInfo } from './actions.js'
 import type { DaemonContext } from './context.js'
 import { collectDigestFire } from './digest.js'
+import { evaluateAndRecord, type FailedEvent } from './event-guard.js'
+import { noteSkipped, reportFailed } from './skipped-events.js'
 
 /** The parts of the evaluator the cycle uses (rules/evaluator.ts). */
 export interface EvaluatorLike {
@@ -34,6 +36,8 @@ export interface CycleDeps
   /** True when the rule state should be pruned in this cycle (the evaluator's own sweep keys on object identity,
    * which a fresh copy per cycle defeats, so the daemon prunes on its own schedule). */
   pruneDue?: () => boolean
+  /** Runs before each cycle's first fetch: puts back a cursor that is ahead of the clock (future-cursor.ts). */
+  checkCursor?: () => Promise<unknown>
 }
 
 export interface CycleResult {
@@ -85,21 +89,6 @@ interface BatchOutcome {
   caughtUp: boolean
 }
 
-/** Evaluate the batch's events in order on `rules` (the update's draft), awaiting only rules that need the engine. */
-async function evaluateAll(
-  evaluator: EvaluatorLike,
-  rules: RuleState,
-  events: readonly SeamEvent[],
-): Promise<Decision[]> {
-  const decisions: Decision[] = []
-  for (const event of events) {
-    const out = evaluator.evaluate(rules, event)
-    const fired = out instanceof Promise ? await out : out
-    for (const decision of fired) decisions.push(decision)
-  }
-  return decisions
-}
-
 /**
  * Fetch one batch and, in ONE state update, evaluate its events on the draft's rule state, record the source
  * checkpoint and queue the alerts. The batch is only referenced from this frame, so it is garbage as soon as the
@@ -115,17 +104,24 @@ async function handleBatch(deps: CycleDeps): Promise<BatchOutcome> {
 
   const evaluator = deps.evaluator()
   let decisions: Decision[] = []
+  let failed: FailedEvent[] = []
   const queued = await deps.state.update(async (draft) => {
     // The draft is the update's own copy: evaluating on it needs no second clone of the rule state, and a failed
-    // save (or a throw) discards it together with the checkpoint, so the cursor never runs ahead of its consequences.
-    decisions = await evaluateAll(evaluator, draft.rules, batch.events)
-    if (evaluator.prune && deps.pruneDue?.()) evaluator.prune(draft.rules)
+    // save discards it together with the checkpoint, so the cursor never runs ahead of its consequences. An event
+    // whose evaluation or recording throws is skipped with its effects undone (event-guard.ts), never the batch.
     const now = deps.clock.now()
+    const record = (into: State, list: Decision[]) => recordDecisions(into, list, deps, now)
+    const outcome = await evaluateAndRecord(draft, batch.events, evaluator, record)
+    decisions = outcome.decisions
+    failed = outcome.failed
+    if (evaluator.prune && deps.pruneDue?.()) evaluator.prune(draft.rules)
     draft.source = batch.checkpoint as State['source']
     draft.updatedAt = now
-    return recordDecisions(draft, decisions, deps, now)
+    noteSkipped(draft, batch.rejected, failed, now)
+    return outcome.queued
   })
-  deps.metrics.eventsEvaluated.inc(events)
+  reportFailed(deps.logger, deps.metrics, failed)
+  deps.metrics.eventsEvaluated.inc(events - failed.length)
   countDecisions(decisions, deps.metrics)
   if (queued > 0) deps.onQueued()
   if (events > 0 || decisions.length > 0) {
@@ -144,6 +140,7 @@ async function handleBatch(deps: CycleDeps): Promise<BatchOutcome> {
  */
 export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const result: CycleResult = { batches: 0, events: 0, decisions: 0, queued: 0 }
+  await deps.checkCursor?.()
   for (;;) {
     const outcome = await handleBatch(deps)
     result.batches += 1

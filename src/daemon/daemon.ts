@@ -9,6 +9,7 @@ import { ApiEventSource } from '../source/api-event-source.js'
 import { SeamClient } from '../source/seam-client.js'
 import { ActionPolicy, type RuleInfo } from './actions.js'
 import { describeChannels } from './channel-summary.js'
+import { clampedEventReporter } from './clamped-events.js'
 import { conditionErrorReporter } from './condition-errors.js'
 import { checkConfig } from './config-check.js'
 import { type DaemonContext, openContext } from './context.js'
@@ -80,7 +81,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
     lifecycle.add({ name: 'final state write', stop: () => writeFinalState(ctx) })
 
     const rules = await RuleReload.start(ctx)
-    const evaluator = new Evaluator(rules.current, conditionErrorReporter(ctx))
+    const evaluator = new Evaluator(rules.current, conditionErrorReporter(ctx), {
+      occurredAtSkewMs: config.limits.occurredAtSkew,
+      onClamped: clampedEventReporter({ ...ctx, skewMs: config.limits.occurredAtSkew }),
+    })
     const client = new SeamClient({
       endpoint: config.seam.endpoint,
       apiKey: config.seam.apiKey ?? '',
@@ -96,6 +100,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
       startFrom: config.seam.startFrom,
       eventTypes: rules.current.apiEventTypes(),
       maxSliceEvents: CATCHUP_SLICE_EVENTS,
+      limits: { maxDepth: config.limits.eventMaxDepth, maxBytes: config.limits.eventMaxBytes },
     })
     const policy = new ActionPolicy({
       console: config.console,

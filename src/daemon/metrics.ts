@@ -17,6 +17,16 @@ export class DaemonMetrics {
     help: 'Events skipped because they failed validation.',
     registers: [this.registry],
   })
+  readonly eventsFailed = new Counter({
+    name: 'seam_alerts_events_failed_total',
+    help: 'Events skipped because evaluating or recording them threw (their effects undone).',
+    registers: [this.registry],
+  })
+  readonly eventsClamped = new Counter({
+    name: 'seam_alerts_events_time_clamped_total',
+    help: 'Events whose occurred_at was more than limits.occurredAtSkew ahead of created_at: the rules used created_at.',
+    registers: [this.registry],
+  })
   readonly eventsEvaluated = new Counter({
     name: 'seam_alerts_events_evaluated_total',
     help: 'Events evaluated against the rules.',

@@ -3,6 +3,7 @@ import type { ActionPolicy } from './actions.js'
 import type { DaemonContext } from './context.js'
 import { type CycleDeps, type EvaluatorLike, fireDueTimers, runCycle } from './cycle.js'
 import { gaugeRefresher } from './daemon-state.js'
+import { correctFutureCursor } from './future-cursor.js'
 import { bounded } from './lifecycle.js'
 import { PollLoop } from './poll-loop.js'
 import type { RuleReload } from './rule-reload.js'
@@ -30,6 +31,14 @@ export function startPolling(
     rule: (id) => parts.rules.get(id),
     actionsFor: (rule) => parts.policy.forRule(rule),
     absenceLatenessMs: config.absenceLateness,
+    // A cursor ahead of the clock (a clock jump, a future time in the state) is put back before each poll.
+    checkCursor: () =>
+      correctFutureCursor({
+        ...ctx,
+        lookbackMs: config.seam.lookback,
+        startFrom: config.seam.startFrom,
+        monitorActions: () => parts.policy.forMonitor(),
+      }),
     pruneDue: () => {
       const now = clock.now()
       if (now - lastPrune < PRUNE_EVERY_MS) return false

@@ -9,11 +9,12 @@ import type { State } from '../state/state-schema.js'
 import type { StateAccess } from '../state/store.js'
 import { MONITOR_RULE_PREFIX } from './actions.js'
 
-export type MonitorCheck = 'seam-down' | 'lag'
+export type MonitorCheck = 'seam-down' | 'lag' | 'clock'
 
 export const MONITOR_DESCRIPTIONS: Record<MonitorCheck, string> = {
   'seam-down': 'seam-alerts cannot reach the Seam API',
   lag: 'seam-alerts is falling behind the Seam event stream',
+  clock: 'the seam-alerts event cursor was ahead of the clock (it was put back; see daemon/future-cursor.ts)',
 }
 
 /** What the monitor looks at, sampled after every poll attempt. */
@@ -27,7 +28,8 @@ export interface MonitorSample {
 
 const isoOf = (ms: number) => new Date(ms).toISOString()
 
-function metaDecision(
+/** The decision of a meta-alert (a fire, or with `recovered` its resolve). */
+export function metaDecision(
   check: MonitorCheck,
   since: number,
   now: number,

@@ -6,6 +6,7 @@ import { fire, resolve } from './fire.js'
 import { groupKey, groupObject } from './group.js'
 import type { Candidate, RuleSet } from './rule-set.js'
 import type { RuleState } from './rule-state.js'
+import { type ClampedEventHandler, DEFAULT_OCCURRED_AT_SKEW_MS, ruleTimeOf } from './rule-time.js'
 import { pruneState, reconcileState } from './state-prune.js'
 import { windowStep } from './window-step.js'
 
@@ -17,6 +18,13 @@ const SWEEP_EVERY_MS = 10 * 60_000
 
 /** Told of a rule condition that threw on an event (the rule counts as not matching it). */
 export type ConditionErrorHandler = (ruleId: string, event: SeamEvent, error: unknown) => void
+
+export interface EvaluatorOptions {
+  /** `limits.occurredAtSkew`: an occurred_at further ahead of created_at is replaced by created_at (see rule-time.ts). */
+  occurredAtSkewMs?: number
+  /** Told of each event whose rule time was clamped so, when it reaches a rule (events no rule looks at are not). */
+  onClamped?: ClampedEventHandler
+}
 
 /**
  * Applies rules to events. All memory lives in the RuleState passed in (plain JSON, persisted by the daemon);
@@ -36,13 +44,29 @@ export class Evaluator {
   private readonly scratch: Decision[] = []
   /** Condition evaluations that threw (the rule is treated as not matching that event). */
   conditionErrors = 0
+  private readonly occurredAtSkewMs: number
+  /** Set by `advance`: was the last event's rule time clamped to its created_at? */
+  private clamped = false
+  private readonly markClamped: ClampedEventHandler
 
   /** `onConditionError` hears of every condition that threw (the daemon logs and counts them per rule). */
   constructor(
     ruleSet: RuleSet,
     private readonly onConditionError?: ConditionErrorHandler,
+    options: EvaluatorOptions = {},
   ) {
     this.ruleSet = ruleSet
+    this.occurredAtSkewMs = options.occurredAtSkewMs ?? DEFAULT_OCCURRED_AT_SKEW_MS
+    const onClamped = options.onClamped
+    this.markClamped = (event, occurredAt, createdAt) => {
+      this.clamped = true
+      onClamped?.(event, occurredAt, createdAt)
+    }
+  }
+
+  /** The time the rules use for `event`: its occurred_at, or created_at when occurred_at is too far ahead of it. */
+  ruleTime(event: SeamEvent): number {
+    return ruleTimeOf(event, this.occurredAtSkewMs)
   }
 
   private conditionFailed(ruleId: string, event: SeamEvent, error: unknown): void {
@@ -94,6 +118,7 @@ export class Evaluator {
     const decisions = this.scratch
     if (decisions.length > 0) decisions.length = 0
     let at = Number.NaN
+    let atText: string | undefined
     for (let i = 0; i < candidates.length; i++) {
       const candidate = candidates[i]!
       let fires = false
@@ -114,8 +139,11 @@ export class Evaluator {
         resolves = candidate.resolve && resolve !== null && this.testSync(resolve, event, id)
       }
       if (!fires && !cancels && !resolves) continue
-      if (Number.isNaN(at)) at = this.advance(state, event)
-      this.apply(state, candidate.compiled, event, at, fires, cancels, resolves, decisions)
+      if (Number.isNaN(at)) {
+        at = this.advance(state, event)
+        atText = this.clamped ? undefined : event.occurred_at
+      }
+      this.apply(state, candidate.compiled, event, at, atText, fires, cancels, resolves, decisions)
     }
     return decisions.length === 0 ? NO_DECISIONS : decisions.splice(0)
   }
@@ -162,6 +190,7 @@ export class Evaluator {
   private async evaluateAsync(state: RuleState, event: SeamEvent, candidates: readonly Candidate[]) {
     const decisions: Decision[] = []
     let at = Number.NaN
+    let atText: string | undefined
     for (const candidate of candidates) {
       const { trigger, cancel, resolve } = candidate.compiled
       const id = candidate.compiled.rule.id
@@ -169,16 +198,20 @@ export class Evaluator {
       const cancels = candidate.cancel && cancel !== null && (await this.test(cancel, event, id))
       const resolves = candidate.resolve && resolve !== null && (await this.test(resolve, event, id))
       if (!fires && !cancels && !resolves) continue
-      if (Number.isNaN(at)) at = this.advance(state, event)
-      this.apply(state, candidate.compiled, event, at, fires, cancels, resolves, decisions)
+      if (Number.isNaN(at)) {
+        at = this.advance(state, event)
+        atText = this.clamped ? undefined : event.occurred_at
+      }
+      this.apply(state, candidate.compiled, event, at, atText, fires, cancels, resolves, decisions)
     }
     return decisions
   }
 
-  /** occurred_at of an event that touches some rule; advances the state clock and sweeps now and then. */
+  /** The rule time of an event that touches some rule; advances the state clock and sweeps now and then. */
   private advance(state: RuleState, event: SeamEvent): number {
     this.ensureReconciled(state)
-    const at = Date.parse(event.occurred_at)
+    this.clamped = false
+    const at = ruleTimeOf(event, this.occurredAtSkewMs, this.markClamped)
     if (at > state.clock) state.clock = at
     if (state !== this.sweptState || state.clock - this.sweptAt >= SWEEP_EVERY_MS) this.maybeSweep(state)
     return at
@@ -209,6 +242,8 @@ export class Evaluator {
     compiled: CompiledRule,
     event: SeamEvent,
     at: number,
+    /** `at` as the event wrote it (its occurred_at); undefined when the rule time was clamped to created_at. */
+    atText: string | undefined,
     fires: boolean,
     cancels: boolean,
     resolves: boolean,
@@ -217,7 +252,7 @@ export class Evaluator {
     const { rule } = compiled
     const key = groupKey(rule.groupBy, event)
     if (resolves) {
-      const decision = resolve(state, compiled, key, event, at)
+      const decision = resolve(state, compiled, key, event, at, atText)
       if (decision) out.push(decision)
     }
     if (cancels) cancelTimer(state, rule.id, key, at)
@@ -241,7 +276,7 @@ export class Evaluator {
       () => groupObject(rule.groupBy, event),
       event,
       at,
-      event.occurred_at,
+      atText,
       count,
       eventIds,
     )

@@ -58,6 +58,8 @@ export function resolve(
   key: string,
   event: SeamEvent,
   at: number,
+  /** `at` as the event wrote it (its occurred_at), reused when already canonical ISO; undefined when clamped. */
+  atText: string | undefined = event.occurred_at,
 ): Decision | null {
   const incident = state.incidents[compiled.rule.id]?.[key]
   if (!incident) return null
@@ -67,7 +69,7 @@ export function resolve(
     kind: 'resolve',
     group: groupObject(compiled.rule.groupBy, event),
     event_id: event.event_id,
-    at: iso(at, event.occurred_at),
+    at: iso(at, atText),
     count: 1,
     suppressed: 0,
     event,

@@ -3,6 +3,7 @@ import type { Logger } from '../log.js'
 import { iso, nextCheckpoint, resolveStart, wasSeen } from './checkpoint.js'
 import { SeamRequestError, SourceUnavailableError } from './errors.js'
 import { compareEvents, type RejectedEvent, type SeamEvent } from './event.js'
+import { DEFAULT_EVENT_LIMITS, type EventLimits } from './event-limits.js'
 import type { EventBatch, EventSource, SourceCheckpoint } from './event-source.js'
 import { type RetryOptions, realSleep, type Sleep, withRetry } from './retry.js'
 import type { SeamClient } from './seam-client.js'
@@ -26,6 +27,8 @@ export interface ApiEventSourceOptions {
   retry?: RetryOptions
   eventTypes?: string[] | null
   sleep?: Sleep
+  /** Bounds on one event (default DEFAULT_EVENT_LIMITS): an event over them is rejected as malformed. */
+  limits?: EventLimits
 }
 
 export interface SourceStats {
@@ -235,7 +238,7 @@ export class ApiEventSource implements EventSource {
 
   /** Validate one event and keep it only if created in [lower, upper): the API's time filter is not trusted. */
   #accept(raw: unknown, read: WindowRead, lower: number, upper: number): void {
-    const checked = validateEvent(raw, 'api')
+    const checked = validateEvent(raw, 'api', this.#opts.limits ?? DEFAULT_EVENT_LIMITS)
     if ('event' in checked) {
       const t = Date.parse(checked.event.created_at)
       if (!(t >= lower && t < upper)) {

@@ -31,7 +31,10 @@ export function resolveStart(
 
 /**
  * The checkpoint after handing on a window that ended at `upper`: cursor = upper; seen = old ∪ new, pruned to
- * entries created at or after `upper - lookback` (older ones can no longer come back in a window).
+ * entries created at or after `min(upper, newest) - lookback`, where `newest` is the latest created_at among them
+ * (older ones can no longer come back in a window). Pruning from the newest event rather than from the cursor alone
+ * keeps the last lookback's ids when the cursor ran ahead of the events (a host clock that jumped forward): when
+ * the cursor is put back (daemon/future-cursor.ts), re-reading hands on nothing twice.
  * `extraSeen` holds ids of rejected events (stamped so they stay as long as they could be re-read).
  */
 export function nextCheckpoint(
@@ -42,13 +45,17 @@ export function nextCheckpoint(
   lookbackMs: number,
   floor: number | null,
 ): SourceCheckpoint {
-  const keepFrom = upper - lookbackMs
-  const seen = new Map<string, number>()
-  for (const [id, t] of Object.entries(old.seen)) if (t >= keepFrom) seen.set(id, t)
-  for (const event of events) {
-    const t = Date.parse(event.created_at)
-    if (t >= keepFrom) seen.set(event.event_id, t)
+  const all = new Map<string, number>()
+  let newest = Number.NEGATIVE_INFINITY
+  const add = (id: string, t: number) => {
+    all.set(id, t)
+    if (t > newest) newest = t
   }
-  for (const [id, t] of extraSeen) if (t >= keepFrom) seen.set(id, t)
+  for (const [id, t] of Object.entries(old.seen)) add(id, t)
+  for (const event of events) add(event.event_id, Date.parse(event.created_at))
+  for (const [id, t] of extraSeen) add(id, t)
+  const keepFrom = Math.min(upper, newest) - lookbackMs
+  const seen = new Map<string, number>()
+  for (const [id, t] of all) if (t >= keepFrom) seen.set(id, t)
   return { cursor: iso(upper), seen: Object.fromEntries(seen), floor: floor === null ? null : iso(floor) }
 }

@@ -1,6 +1,12 @@
 import { z } from 'zod'
+import { isRfc3339 } from './rfc3339.js'
 
-const isoTime = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'expected an ISO 8601 time')
+const rfc3339Time = z
+  .string()
+  .refine(
+    isRfc3339,
+    'expected an RFC 3339 timestamp, e.g. "2026-01-31T12:00:00.000Z" or "2026-01-31T13:00:00+01:00"',
+  )
 
 /**
  * A Seam event. Only the fields every event carries are checked; everything else (device_id, battery_level, ...)
@@ -10,8 +16,8 @@ export const seamEventSchema = z
   .object({
     event_id: z.string().min(1),
     event_type: z.string().min(1),
-    created_at: isoTime,
-    occurred_at: isoTime,
+    created_at: rfc3339Time,
+    occurred_at: rfc3339Time,
     workspace_id: z.string().optional(),
     device_id: z.string().optional(),
   })

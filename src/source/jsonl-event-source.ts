@@ -2,6 +2,7 @@ import { abortedError, untilAborted } from '../abort.js'
 import { hasCode } from '../errors.js'
 import { nextCheckpoint, wasSeen } from './checkpoint.js'
 import { compareEvents, type RejectedEvent, type SeamEvent } from './event.js'
+import { DEFAULT_EVENT_LIMITS, type EventLimits } from './event-limits.js'
 import type { EventBatch, EventSource, SourceCheckpoint } from './event-source.js'
 import { type JsonlItem, readJsonlEvents } from './jsonl-reader.js'
 
@@ -11,6 +12,8 @@ export interface JsonlEventSourceOptions {
   batchSize?: number
   /** How long seen ids are kept behind the cursor, as for the API (default 5 min). */
   lookbackMs?: number
+  /** Bounds on one event (default DEFAULT_EVENT_LIMITS); null checks none. */
+  limits?: EventLimits | null
 }
 
 /**
@@ -24,7 +27,7 @@ export class JsonlEventSource implements EventSource {
   #done = false
 
   constructor(opts: JsonlEventSourceOptions) {
-    this.#opts = { batchSize: 1000, lookbackMs: 300_000, ...opts }
+    this.#opts = { batchSize: 1000, lookbackMs: 300_000, limits: DEFAULT_EVENT_LIMITS, ...opts }
   }
 
   /**
@@ -46,7 +49,7 @@ export class JsonlEventSource implements EventSource {
 
   async #read(checkpoint: SourceCheckpoint, signal: AbortSignal | undefined): Promise<EventBatch> {
     if (signal?.aborted) throw abortedError(`reading ${this.#opts.file}`, signal)
-    this.#lines ??= readJsonlEvents(this.#opts.file)
+    this.#lines ??= readJsonlEvents(this.#opts.file, this.#opts.limits)
     const cursor = checkpoint.cursor === null ? Number.NEGATIVE_INFINITY : Date.parse(checkpoint.cursor)
     const events: SeamEvent[] = []
     const rejected: RejectedEvent[] = []

@@ -1,5 +1,6 @@
 import { jsonPath } from '../errors.js'
 import { type RejectedEvent, type SeamEvent, seamEventSchema } from './event.js'
+import { DEFAULT_EVENT_LIMITS, type EventLimits, eventLimitProblem } from './event-limits.js'
 
 export type ValidatedEvent = { event: SeamEvent } | { rejected: RejectedEvent }
 
@@ -11,13 +12,24 @@ export function eventIdOf(raw: unknown): string | undefined {
 }
 
 /**
- * Check one raw payload against seamEventSchema. Unknown fields and event types pass through untouched;
- * a failure becomes a RejectedEvent naming the id (when present), the origin and every problem found.
+ * Check one raw payload: first against `limits` (depth and size, before anything recursive touches it; null skips
+ * that check), then against seamEventSchema. Unknown fields and event types pass through untouched; a failure
+ * becomes a RejectedEvent naming the id (when present), the origin and every problem found.
  */
-export function validateEvent(raw: unknown, origin: string): ValidatedEvent {
+export function validateEvent(
+  raw: unknown,
+  origin: string,
+  limits: EventLimits | null = DEFAULT_EVENT_LIMITS,
+): ValidatedEvent {
+  const tooBig = limits === null ? undefined : eventLimitProblem(raw, limits)
+  if (tooBig !== undefined) return { rejected: rejectedEvent(raw, origin, `$: ${tooBig}`) }
   const result = seamEventSchema.safeParse(raw)
   if (result.success) return { event: result.data as SeamEvent }
   const reason = result.error.issues.map((issue) => `${jsonPath(issue.path)}: ${issue.message}`).join('; ')
+  return { rejected: rejectedEvent(raw, origin, reason) }
+}
+
+function rejectedEvent(raw: unknown, origin: string, reason: string): RejectedEvent {
   const eventId = eventIdOf(raw)
-  return { rejected: eventId ? { eventId, origin, reason } : { origin, reason } }
+  return eventId ? { eventId, origin, reason } : { origin, reason }
 }

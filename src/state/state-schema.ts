@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { historyEntrySchema } from '../noise/history.js'
 import { storedSilenceSchema } from '../noise/silence-ops.js'
 import { ruleStateSchema } from '../rules/rule-state.js'
+import { skippedEventSchema } from './skipped-events.js'
 
 /**
  * The state file, version 1. Never holds a secret: outbox items keep the action with `webhookUrl` removed
@@ -96,6 +97,8 @@ export const stateSchema = z.object({
   silences: z.array(storedSilenceSchema).default([]),
   /** Alert history: one entry per outcome, oldest first, bounded by retention.history / historyMax. */
   history: z.array(historyEntrySchema).default([]),
+  /** The most recent events read but not processed (rejected or failed), bounded: see skipped-events.ts. */
+  skippedEvents: z.array(skippedEventSchema).optional(),
   updatedAt: z.number().default(0),
 })
 

@@ -19,7 +19,25 @@ export interface StateSummary {
   devices: number
   digests: { rules: number; groups: number }
   monitor: Record<string, { since: string; alerted: boolean }>
+  /** Events read but not processed (rejected: invalid or over a limit; failed: threw), most recent last. */
+  skippedEvents: Array<{
+    at: string
+    stage: 'rejected' | 'failed'
+    eventId: string | null
+    eventType: string | null
+    origin: string
+    reason: string
+  }>
 }
+
+/** Skipped events `state show` prints (all of them are in --json). */
+const SKIPPED_SHOWN = 10
+
+/** Event ids and reasons come from Seam's data: control and bidi characters are shown escaped, never sent raw. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+const printable = (text: string) =>
+  text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 
 const iso = (ms: number | null | undefined) =>
   ms === null || ms === undefined ? null : new Date(ms).toISOString()
@@ -63,6 +81,14 @@ export function summarizeState(state: State, now: number): StateSummary {
         { since: iso(m.since) ?? '', alerted: m.alerted },
       ]),
     ),
+    skippedEvents: (state.skippedEvents ?? []).map((e) => ({
+      at: iso(e.at) ?? '',
+      stage: e.stage,
+      eventId: e.eventId ?? null,
+      eventType: e.eventType ?? null,
+      origin: e.origin,
+      reason: e.reason,
+    })),
   }
 }
 
@@ -105,6 +131,14 @@ export function formatSummary(s: StateSummary): string[] {
   )
   for (const [key, m] of Object.entries(s.monitor)) {
     lines.push(`Monitor       ${key} since ${m.since}${m.alerted ? ' (alerted)' : ''}`)
+  }
+  const skipped = s.skippedEvents
+  lines.push(
+    `Skipped       ${skipped.length} recent event(s) not processed${skipped.length > SKIPPED_SHOWN ? ` (latest ${SKIPPED_SHOWN} below; all with --json)` : ''}`,
+  )
+  for (const e of skipped.slice(-SKIPPED_SHOWN).reverse()) {
+    const what = `${e.eventId ?? '(no event_id)'}${e.eventType ? ` ${e.eventType}` : ''}`
+    lines.push(printable(`  ${e.at}  ${e.stage}  ${what} from ${e.origin}: ${e.reason}`))
   }
   return lines
 }

@@ -24,16 +24,16 @@ describe('sizes', () => {
 describe('config limits.*', () => {
   it('defaults: stateFileMax 256 MiB, lockLostMax 1 minute', () => {
     const config = parseConfig({}, 'c.json', {})
-    expect(config.limits).toEqual({
+    expect(config.limits).toMatchObject({
       stateFileMax: DEFAULT_STATE_FILE_MAX,
       lockLostMax: DEFAULT_LOCK_LOST_MAX,
     })
-    expect(config.limits).toEqual({ stateFileMax: 256 * 1024 ** 2, lockLostMax: 60_000 })
+    expect(config.limits).toMatchObject({ stateFileMax: 256 * 1024 ** 2, lockLostMax: 60_000 })
   })
 
   it('takes a size string or a number of bytes, and a duration', () => {
     const config = parseConfig({ limits: { stateFileMax: '64MB', lockLostMax: '5m' } }, 'c.json', {})
-    expect(config.limits).toEqual({ stateFileMax: 64 * 1024 ** 2, lockLostMax: 300_000 })
+    expect(config.limits).toMatchObject({ stateFileMax: 64 * 1024 ** 2, lockLostMax: 300_000 })
     expect(parseConfig({ limits: { stateFileMax: 100_000 } }, 'c.json', {}).limits.stateFileMax).toBe(100_000)
   })
 

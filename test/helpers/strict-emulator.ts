@@ -28,6 +28,11 @@ export type EmulatorEvent = Partial<Record<keyof SeamEvent, unknown>> &
     visibleAt?: number
     /** Where to sort an event whose created_at is missing or invalid (default: now). */
     sortAt?: number
+    /**
+     * Serve exactly this JSON text, for payloads JSON.stringify cannot build (nested 100,000 deep). The other fields
+     * only place it: event_id, event_type and created_at should match the text.
+     */
+    json?: string
   }
 
 export interface EmulatorDevice {
@@ -116,7 +121,7 @@ export async function startStrictEmulator(
   }
 
   const toRecord = (input: EmulatorEvent): { record: StoredEvent; event: SeamEvent } => {
-    const { visibleAt, sortAt, ...fields } = input
+    const { visibleAt, sortAt, json, ...fields } = input
     seq += 1
     const now = clock()
     const created = new Date(now).toISOString()
@@ -138,7 +143,7 @@ export async function startStrictEmulator(
       id: String(event.event_id),
       type: String(event.event_type),
       vis,
-      json: JSON.stringify(event),
+      json: json ?? JSON.stringify(event),
     }
     return { record, event: JSON.parse(render(record)) as SeamEvent }
   }
