@@ -142,8 +142,9 @@ describe('silence and history commands (real CLI, real daemon, fake Seam)', SLOW
         suppressed: 0,
       }),
     ])
-    expect(await listJson()).toEqual(listed.json)
-    const table = await cli('silence', 'list')
+    // Independent reads run side by side (each CLI run is a node start).
+    const [json, table] = await Promise.all([listJson(), cli('silence', 'list')])
+    expect(json).toEqual(listed.json)
     expect(table.stdout).toMatch(new RegExp(`^${id}\\s+active\\s`, 'm'))
 
     // The API itself: writes need the token; a bad body is named by its field.
@@ -158,12 +159,15 @@ describe('silence and history commands (real CLI, real daemon, fake Seam)', SLOW
     const expired = await cli('silence', 'expire', id)
     expect(expired.code, expired.stderr).toBe(0)
     expect(expired.stdout).toContain(`Silence ${id} expired`)
-    expect(await listJson()).toEqual([])
-    expect((await listJson('--expired')).map((s) => [s.id, s.status])).toEqual([[id, 'expired']])
-    expect((await cli('silence', 'expire', 'no-such-id')).code).toBe(1)
-
     // History: the CLI through the API, and the API itself, with the same filters.
-    const history = await cli('history', '--rule', 'low-battery', '--since', '1d', '--json')
+    const [all, unknown, history, text] = await Promise.all([
+      listJson('--expired'),
+      cli('silence', 'expire', 'no-such-id'),
+      cli('history', '--rule', 'low-battery', '--since', '1d', '--json'),
+      cli('history', '--label', 'device_id=dev_1'),
+    ])
+    expect(all.map((s) => [s.id, s.status])).toEqual([[id, 'expired']])
+    expect(unknown.code).toBe(1)
     expect(history.code, history.stderr).toBe(0)
     const rows = JSON.parse(history.stdout) as HistoryEntry[]
     expect(rows.map((e) => e.labels.device_id)).toEqual(['dev_2'])
@@ -172,7 +176,6 @@ describe('silence and history commands (real CLI, real daemon, fake Seam)', SLOW
       'low-battery',
       'door-open',
     ])
-    const text = await cli('history', '--label', 'device_id=dev_1')
     expect(text.stdout).toMatch(/door-open\s+fire\s+dead-lettered\s+slack:#alerts/)
 
     await stopDaemon(daemon)
@@ -180,10 +183,13 @@ describe('silence and history commands (real CLI, real daemon, fake Seam)', SLOW
 
   it('while the daemon is stopped: the CLI writes the state file under the lock; the daemon applies it on start', async () => {
     await setup(WITH_TOKEN)
-    const usage = await cli(...ADD, '--matcher', 'site~hq', '--duration', '2h', '--comment', 'x')
+    const [usage, noDuration] = await Promise.all([
+      cli(...ADD, '--matcher', 'site~hq', '--duration', '2h', '--comment', 'x'),
+      cli(...ADD, '--comment', 'no duration'),
+    ])
     expect(usage.code).toBe(64)
     expect(usage.stderr).toContain('--matcher "site~hq"')
-    expect((await cli(...ADD, '--comment', 'no duration')).code).toBe(64)
+    expect(noDuration.code).toBe(64)
 
     const end = new Date(Date.now() + 3_600_000).toISOString()
     const added = await cli(
@@ -229,8 +235,8 @@ describe('silence and history commands (real CLI, real daemon, fake Seam)', SLOW
     expect(expired.code, expired.stderr).toBe(0)
     expect(expired.stdout).toContain('The daemon is not running')
     expect((await savedSilences()).find((s) => s.id === id)?.endsAt).not.toBe(end)
-    expect((await listJson()).map((s) => s.id)).toEqual([made.json.id])
-    const history = await cli('history')
+    const [left, history] = await Promise.all([listJson(), cli('history')])
+    expect(left.map((s) => s.id)).toEqual([made.json.id])
     expect(history.stdout).toBe('No alerts in the history match.\n')
   })
 
