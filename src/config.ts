@@ -204,10 +204,17 @@ export const configSchema = z.strictObject({
           .max(65535)
           .default(9464)
           .describe('Port to listen on; 0 picks a free one.'),
+        apiToken: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'Bearer token for writes to the local API (/api/v1: creating and expiring silences), e.g. "${SEAM_ALERTS_API_TOKEN}". Without it the API is read-only. A secret: never logged.',
+          ),
       }),
     ])
     .default({ host: '127.0.0.1', port: 9464 })
-    .describe('Where /healthz and /metrics listen; false turns the listener off.'),
+    .describe('Where /healthz, /metrics and the local API (/api/v1) listen; false turns the listener off.'),
   monitor: z
     .strictObject({
       seamDownAfter: duration('5m').describe(

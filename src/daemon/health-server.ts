@@ -1,7 +1,10 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { errorMessage, SeamAlertsError } from '../errors.js'
 import type { Logger } from '../log.js'
+import { canonicalStatePath } from '../state/lock.js'
+import { connectUrl, removeApiAddress, writeApiAddress } from './api/address-file.js'
+import { API_PREFIX, apiHandler } from './api/router.js'
 import type { DaemonContext } from './context.js'
 import { gaugeRefresher } from './daemon-state.js'
 import type { HealthTracker } from './health.js'
@@ -16,7 +19,8 @@ export interface HealthServer {
 
 /**
  * `/healthz` (200 `{"status":"ok",...}` while polling works, 503 with the reasons otherwise) and `/metrics`
- * (Prometheus text format) on node:http. Anything else is 404.
+ * (Prometheus text format) on node:http, and the local API under /api/ when `api` is given (src/daemon/api/).
+ * Anything else is 404.
  */
 export async function startHealthServer(opts: {
   host: string
@@ -26,9 +30,15 @@ export async function startHealthServer(opts: {
   logger: Logger
   /** Called before /metrics renders, to refresh gauges from the live state. */
   beforeScrape?: () => void
+  /** The local API: every request under /api/ goes here. */
+  api?: (req: IncomingMessage, res: ServerResponse) => void
 }): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0]
+    if (url?.startsWith(API_PREFIX) && opts.api) {
+      opts.api(req, res)
+      return
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end()
       return
@@ -92,12 +102,25 @@ export async function startHealthServer(opts: {
 }
 
 /**
- * /healthz and /metrics as a daemon component (`config.server`; undefined when `false`): listening once this
- * resolves, closed at shutdown after the final state write. Gauges are refreshed from the state on every scrape.
+ * /healthz, /metrics and the local API as a daemon component (`config.server`; undefined when `false`): listening
+ * once this resolves, closed at shutdown after the final state write. Gauges are refreshed from the state on
+ * every scrape. The bound address is written to `<state>.api` for the CLI (api/address-file.ts).
  */
 export async function serveHealth(ctx: DaemonContext): Promise<HealthServer | undefined> {
   if (ctx.config.server === false) return undefined
-  const server = await startHealthServer({ ...ctx.config.server, ...ctx, beforeScrape: gaugeRefresher(ctx) })
-  ctx.lifecycle.add({ name: 'health server', stop: () => server.close() })
+  const { host, port, apiToken } = ctx.config.server
+  const api = apiHandler({ state: ctx.state, clock: ctx.clock, logger: ctx.logger, apiToken })
+  const server = await startHealthServer({ host, port, ...ctx, beforeScrape: gaugeRefresher(ctx), api })
+  const stateFile = await canonicalStatePath(ctx.config.state)
+  await writeApiAddress(stateFile, connectUrl(host, server.port)).catch((error: unknown) =>
+    ctx.logger.warn({ err: errorMessage(error) }, 'cannot record the local API address for the CLI'),
+  )
+  ctx.lifecycle.add({
+    name: 'health server',
+    stop: async () => {
+      await removeApiAddress(stateFile)
+      await server.close()
+    },
+  })
   return server
 }

@@ -29,6 +29,7 @@ export const CONFIG_SECRETS: Readonly<Record<string, SecretKind>> = {
   'seam.apiKey': 'token',
   'slack.token': 'token',
   'email.smtp.auth.pass': 'token',
+  'server.apiToken': 'token',
 }
 
 /** Config keys that hold lists of actions: their secrets are the ACTION_SECRETS of each action. */

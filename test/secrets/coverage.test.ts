@@ -119,7 +119,7 @@ describe('the definition of a secret covers the schemas', () => {
 
   it('fails for a new secret-bearing config key or action field that nobody classified', () => {
     const grown = (configSchema as unknown as z.ZodObject).extend({
-      server: z.object({ host: z.string(), apiToken: z.string() }),
+      socket: z.object({ host: z.string(), appToken: z.string() }),
       store: z.object({ postgres: z.object({ url: z.string() }) }),
     })
     const pagerduty = z.object({ type: z.literal('pagerduty'), routingKey: z.string() })
@@ -130,7 +130,7 @@ describe('the definition of a secret covers the schemas', () => {
     })
     const actions = z.discriminatedUnion('type', [...actionSchema.options, pagerduty, webhook])
     expect(coverage(grown, actions).uncovered).toEqual([
-      'server.apiToken',
+      'socket.appToken',
       'store.postgres.url',
       'action.pagerduty.routingKey',
       'action.webhook.url',
@@ -140,7 +140,7 @@ describe('the definition of a secret covers the schemas', () => {
     // ...and covering each is one line in the definition.
     const tables: Tables = {
       ...TABLES,
-      configSecrets: { ...CONFIG_SECRETS, 'server.apiToken': 'token', 'store.postgres.url': 'url-password' },
+      configSecrets: { ...CONFIG_SECRETS, 'socket.appToken': 'token', 'store.postgres.url': 'url-password' },
       actionSecrets: {
         ...ACTION_SECRETS,
         pagerduty: { routingKey: 'token' },
