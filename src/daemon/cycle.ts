@@ -1,3 +1,4 @@
+import { type NoiseDeps, noiseStage } from '../noise/noise-stage.js'
 import { enqueueDecisions } from '../notify/outbox.js'
 import { earliestDeadline } from '../rules/absence-timers.js'
 import type { Action } from '../rules/action-schema.js'
@@ -34,6 +35,8 @@ export interface CycleDeps
   /** True when the rule state should be pruned in this cycle (the evaluator's own sweep keys on object identity,
    * which a fresh copy per cycle defeats, so the daemon prunes on its own schedule). */
   pruneDue?: () => boolean
+  /** The noise stage (labels, inhibition, mute times, silences, history); without it every decision passes. */
+  noise?: NoiseDeps
 }
 
 export interface CycleResult {
@@ -52,8 +55,10 @@ function checkpointOf(state: State): SourceCheckpoint {
  * rules into state.digests. Returns the number of outbox items added.
  */
 function recordDecisions(draft: State, decisions: Decision[], deps: CycleDeps, now: number): number {
+  // The one spot the noise stage runs: what it holds back is recorded in the history, not queued.
+  const staged = deps.noise ? noiseStage(draft, decisions, deps.noise, now) : undefined
   const immediate: Decision[] = []
-  for (const decision of decisions) {
+  for (const decision of staged?.pass ?? decisions) {
     const rule = deps.rule(decision.rule)
     if (rule?.digest) {
       if (decision.kind === 'fire') collectDigestFire(draft, decision)
@@ -67,6 +72,7 @@ function recordDecisions(draft: State, decisions: Decision[], deps: CycleDeps, n
       return rule ? { actions: deps.actionsFor(rule) } : undefined
     },
     now,
+    staged && ((decision) => staged.labels.get(decision)),
   )
 }
 

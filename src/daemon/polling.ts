@@ -4,6 +4,7 @@ import type { DaemonContext } from './context.js'
 import { type CycleDeps, type EvaluatorLike, fireDueTimers, runCycle } from './cycle.js'
 import { gaugeRefresher } from './daemon-state.js'
 import { bounded } from './lifecycle.js'
+import { noiseDeps, summariseEnded } from './noise.js'
 import { PollLoop } from './poll-loop.js'
 import type { RuleReload } from './rule-reload.js'
 import { SelfMonitor } from './self-monitor.js'
@@ -23,6 +24,7 @@ export function startPolling(
 ): PollLoop {
   const { config, state, clock, health, metrics } = ctx
   let lastPrune = clock.now()
+  const noise = noiseDeps(ctx, parts)
   const deps: CycleDeps = {
     ...ctx,
     source: parts.source,
@@ -36,6 +38,7 @@ export function startPolling(
       lastPrune = now
       return true
     },
+    noise,
   }
   const monitor = new SelfMonitor({
     ...ctx,
@@ -59,6 +62,7 @@ export function startPolling(
       }
     },
     afterCycle: async () => {
+      await summariseEnded(ctx, noise)
       refreshGauges()
       await monitor.check({
         seamFailingSince: health.failingSince('seam'),

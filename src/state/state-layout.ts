@@ -51,6 +51,7 @@ export const STATE_LAYOUT: ContainerLayout = {
   monitor: byKey(RECORD),
   silences: byKey(RECORD),
   history: byKey(RECORD),
+  noise: byKey(byKey(RECORD)), // open, heldFires, held: small maps of records
 }
 
 /** Is this a map shared between drafts until written (frozen once serialized)? */

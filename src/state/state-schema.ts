@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { historyEntrySchema } from '../noise/history.js'
+import { noiseStateSchema } from '../noise/noise-state.js'
 import { storedSilenceSchema } from '../noise/silence-ops.js'
 import { ruleStateSchema } from '../rules/rule-state.js'
 
@@ -43,6 +44,8 @@ export const outboxItemSchema = z.object({
   lastError: z.string().optional(),
   /** Set while a digest/rollup holds the item back. */
   heldUntil: z.number().optional(),
+  /** The alert's labels (src/noise/labels.ts), for the history entry of its outcome. */
+  labels: z.record(z.string(), z.string()).optional(),
 })
 
 export const deadLetterSchema = outboxItemSchema.extend({ deadAt: z.number(), reason: z.string() })
@@ -96,6 +99,8 @@ export const stateSchema = z.object({
   silences: z.array(storedSilenceSchema).default([]),
   /** Alert history: one entry per outcome, oldest first, bounded by retention.history / historyMax. */
   history: z.array(historyEntrySchema).default([]),
+  /** The noise stage's memory: open incidents, held fires, alerts held for a summary (src/noise/noise-state.ts). */
+  noise: noiseStateSchema.prefault({}),
   updatedAt: z.number().default(0),
 })
 

@@ -1,0 +1,71 @@
+import { type Decision, incidentKey } from '../rules/decision.js'
+import type { State } from '../state/state-schema.js'
+import type { OpenIncident } from './inhibit.js'
+import type { Labels } from './labels.js'
+
+/** What the incident bookkeeping needs to know of a rule (read structurally from the live rule). */
+export interface IncidentRule {
+  resolve?: unknown
+  /** ms */
+  throttle?: number
+}
+
+/**
+ * The open incidents (for inhibition and GET /api/v1/incidents): fired and not yet resolved, or, for a rule
+ * without `resolve`, fired less than its throttle ago (`openUntil`). Oldest fire first, then by key.
+ */
+export function openIncidents(state: State, now: number): OpenIncident[] {
+  const out: OpenIncident[] = []
+  for (const [key, record] of Object.entries(state.noise.open)) {
+    if (record.openUntil !== undefined && now >= record.openUntil) continue
+    const incident: OpenIncident = { key, rule: record.rule, labels: record.labels, firedAt: record.firedAt }
+    if (record.openUntil !== undefined) incident.openUntil = record.openUntil
+    out.push(incident)
+  }
+  return out.sort((a, b) => a.firedAt - b.firedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+}
+
+/**
+ * Phase one of the noise stage: bring the open incidents up to date with every decision of the batch before any
+ * alert is checked for inhibition, so the order of events inside a batch cannot change the outcome. A fire opens
+ * (or keeps open, with its first fire time) its incident; a resolve closes it. Times are event times.
+ * A rule without `resolve` and without `throttle` has no open period: it cannot inhibit.
+ */
+export function trackIncidents(
+  draft: State,
+  decisions: readonly Decision[],
+  labelsOf: (decision: Decision) => Labels,
+  ruleOf: (id: string) => IncidentRule | undefined,
+): void {
+  const open = draft.noise.open
+  for (const decision of decisions) {
+    const key = incidentKey(decision.rule, decision.group)
+    if (decision.kind === 'resolve') {
+      delete open[key]
+      continue
+    }
+    const rule = ruleOf(decision.rule)
+    if (!rule) continue
+    const firedAt = Date.parse(decision.at)
+    if (rule.resolve) {
+      if (!open[key]) open[key] = { rule: decision.rule, labels: { ...labelsOf(decision) }, firedAt }
+      continue
+    }
+    if (!rule.throttle) continue
+    open[key] = {
+      rule: decision.rule,
+      labels: { ...labelsOf(decision) },
+      firedAt,
+      openUntil: firedAt + rule.throttle,
+    }
+  }
+}
+
+/** Drop incidents whose open period ended before `cutoff`, and those of rules that no longer exist. */
+export function pruneIncidents(draft: State, cutoff: number, exists: (rule: string) => boolean): void {
+  const open = draft.noise.open
+  for (const [key, record] of Object.entries(open)) {
+    if ((record.openUntil !== undefined && record.openUntil < cutoff) || !exists(record.rule))
+      delete open[key]
+  }
+}
