@@ -1,5 +1,6 @@
 import { MAX_ROLLUP } from '../notify/rollup.js'
 import type { Decision } from '../rules/decision.js'
+import { inTimeInterval } from '../rules/time-interval.js'
 import { timeIntervalEnd } from '../rules/time-interval-end.js'
 import type { State } from '../state/state-schema.js'
 import type { NamedIntervals } from './hold.js'
@@ -65,5 +66,5 @@ export function batchEnded(
   }
   if (batch.until !== undefined && now >= batch.until) return true
   const specs = intervals?.[batch.id]
-  return !specs || timeIntervalEnd(specs, now) === undefined
+  return !specs || !inTimeInterval(specs, now)
 }

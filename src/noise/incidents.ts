@@ -1,3 +1,4 @@
+import { deleteKeys, ownMap } from '../frozen.js'
 import { type Decision, incidentKey } from '../rules/decision.js'
 import type { State } from '../state/state-schema.js'
 import type { OpenIncident } from './inhibit.js'
@@ -37,22 +38,24 @@ export function trackIncidents(
   labelsOf: (decision: Decision) => Labels,
   ruleOf: (id: string) => IncidentRule | undefined,
 ): void {
-  const open = draft.noise.open
   for (const decision of decisions) {
     const key = incidentKey(decision.rule, decision.group)
     if (decision.kind === 'resolve') {
-      delete open[key]
+      // A shared map (frozen with the last saved state): copied once per update, and only when it changes.
+      if (Object.hasOwn(draft.noise.open, key)) delete ownMap(draft.noise, 'open')[key]
       continue
     }
+    const open = draft.noise.open
     const rule = ruleOf(decision.rule)
     if (!rule) continue
     const firedAt = Date.parse(decision.at)
     if (rule.resolve) {
-      if (!open[key]) open[key] = { rule: decision.rule, labels: { ...labelsOf(decision) }, firedAt }
+      if (!open[key])
+        ownMap(draft.noise, 'open')[key] = { rule: decision.rule, labels: { ...labelsOf(decision) }, firedAt }
       continue
     }
     if (!rule.throttle) continue
-    open[key] = {
+    ownMap(draft.noise, 'open')[key] = {
       rule: decision.rule,
       labels: { ...labelsOf(decision) },
       firedAt,
@@ -61,11 +64,14 @@ export function trackIncidents(
   }
 }
 
-/** Drop incidents whose open period ended before `cutoff`, and those of rules that no longer exist. */
-export function pruneIncidents(draft: State, cutoff: number, exists: (rule: string) => boolean): void {
-  const open = draft.noise.open
-  for (const [key, record] of Object.entries(open)) {
-    if ((record.openUntil !== undefined && record.openUntil < cutoff) || !exists(record.rule))
-      delete open[key]
-  }
+/** Drop incidents whose open period ended before `cutoff`. */
+export function pruneIncidents(draft: State, cutoff: number): void {
+  const ended = Object.entries(draft.noise.open).filter(
+    ([, r]) => r.openUntil !== undefined && r.openUntil < cutoff,
+  )
+  deleteKeys(
+    draft.noise,
+    'open',
+    ended.map(([key]) => key),
+  )
 }

@@ -1,5 +1,5 @@
 import type { State } from '../state/state-schema.js'
-
+import { pruneIncidents } from './incidents.js'
 import { silenceRetained } from './silence.js'
 
 /**
@@ -17,9 +17,7 @@ export function pruneNoise(
     (silence) => pending.has(silence.id) || silenceRetained(silence, now, retention.silences),
   )
   const cutoff = now - retention.history
-  for (const [key, record] of Object.entries(draft.noise.open)) {
-    if (record.openUntil !== undefined && record.openUntil < cutoff) delete draft.noise.open[key]
-  }
+  pruneIncidents(draft, cutoff)
   for (const [key, hold] of Object.entries(draft.noise.heldFires)) {
     if (hold.at < cutoff) delete draft.noise.heldFires[key]
   }

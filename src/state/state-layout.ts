@@ -51,7 +51,8 @@ export const STATE_LAYOUT: ContainerLayout = {
   monitor: byKey(RECORD),
   silences: byKey(RECORD),
   history: byKey(RECORD),
-  noise: byKey(byKey(RECORD)), // open, heldFires, held: small maps of records
+  // heldFires, held: small maps of records; open: one entry per open incident of every rule, shared until written.
+  noise: { '*': byKey(RECORD), open: sharedMap() },
 }
 
 /** Is this a map shared between drafts until written (frozen once serialized)? */
