@@ -25,6 +25,7 @@ export function buildState(devices: number, shape: 'typical' | 'busiest' = 'typi
     sent: [],
     silences: [],
     history: [],
+    noise: { open: {}, heldFires: {}, held: {} },
     threads: {},
     devices: {},
     digests: {},

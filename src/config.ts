@@ -175,6 +175,18 @@ export const configSchema = z.strictObject({
       deviceNames: duration('1d').describe(
         'How long a looked-up device name is cached before it is fetched again.',
       ),
+      history: duration('30d').describe(
+        'How long alert history entries (sent, silenced, muted, inhibited, rolled up, dead-lettered) are kept.',
+      ),
+      historyMax: z
+        .number()
+        .int()
+        .min(0)
+        .default(10_000)
+        .describe('At most this many alert history entries (newest kept).'),
+      silences: duration('7d').describe(
+        'How long an expired silence is kept (for `silence list --expired`).',
+      ),
     })
     .prefault({})
     .describe('What the state file keeps, and for how long.'),

@@ -1,3 +1,4 @@
+import { type NoiseDeps, noiseStage } from '../noise/noise-stage.js'
 import { enqueueDecisions } from '../notify/outbox.js'
 import { earliestDeadline } from '../rules/absence-timers.js'
 import type { Action } from '../rules/action-schema.js'
@@ -38,6 +39,8 @@ export interface CycleDeps
   pruneDue?: () => boolean
   /** Runs before each cycle's first fetch: puts back a cursor that is ahead of the clock (future-cursor.ts). */
   checkCursor?: () => Promise<unknown>
+  /** The noise stage (labels, inhibition, mute times, silences, history); without it every decision passes. */
+  noise?: NoiseDeps
 }
 
 export interface CycleResult {
@@ -56,8 +59,10 @@ function checkpointOf(state: State): SourceCheckpoint {
  * rules into state.digests. Returns the number of outbox items added.
  */
 function recordDecisions(draft: State, decisions: Decision[], deps: CycleDeps, now: number): number {
+  // The one spot the noise stage runs: what it holds back is recorded in the history, not queued.
+  const staged = deps.noise ? noiseStage(draft, decisions, deps.noise, now) : undefined
   const immediate: Decision[] = []
-  for (const decision of decisions) {
+  for (const decision of staged?.pass ?? decisions) {
     const rule = deps.rule(decision.rule)
     if (rule?.digest) {
       if (decision.kind === 'fire') collectDigestFire(draft, decision)
@@ -71,6 +76,7 @@ function recordDecisions(draft: State, decisions: Decision[], deps: CycleDeps, n
       return rule ? { actions: deps.actionsFor(rule) } : undefined
     },
     now,
+    staged && ((decision) => staged.labels.get(decision)),
   )
 }
 

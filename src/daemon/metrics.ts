@@ -44,6 +44,24 @@ export class DaemonMetrics {
     labelNames: ['rule'],
     registers: [this.registry],
   })
+  readonly silenced = new Counter({
+    name: 'seam_alerts_silenced_total',
+    help: 'Alerts held back by a silence, per rule (issue 12; each is in the history with the silence id).',
+    labelNames: ['rule'],
+    registers: [this.registry],
+  })
+  readonly muted = new Counter({
+    name: 'seam_alerts_muted_total',
+    help: "Alerts held back because the wall clock was inside one of the rule's muteTimes, per rule.",
+    labelNames: ['rule'],
+    registers: [this.registry],
+  })
+  readonly inhibited = new Counter({
+    name: 'seam_alerts_inhibited_total',
+    help: 'Alerts held back by an open incident of an inhibitedBy rule, per rule.',
+    labelNames: ['rule'],
+    registers: [this.registry],
+  })
   readonly deliveries = new Counter({
     name: 'seam_alerts_deliveries_total',
     help: 'Delivery outcomes per rule and channel: sent, retry (failed, will retry), dead (dead-lettered).',

@@ -5,6 +5,7 @@ import { type CycleDeps, type EvaluatorLike, fireDueTimers, runCycle } from './c
 import { gaugeRefresher } from './daemon-state.js'
 import { correctFutureCursor } from './future-cursor.js'
 import { bounded } from './lifecycle.js'
+import { noiseDeps, summariseEnded } from './noise.js'
 import { PollLoop } from './poll-loop.js'
 import type { RuleReload } from './rule-reload.js'
 import { SelfMonitor } from './self-monitor.js'
@@ -24,6 +25,7 @@ export function startPolling(
 ): PollLoop {
   const { config, state, clock, health, metrics } = ctx
   let lastPrune = clock.now()
+  const noise = noiseDeps(ctx, parts)
   const deps: CycleDeps = {
     ...ctx,
     source: parts.source,
@@ -45,6 +47,7 @@ export function startPolling(
       lastPrune = now
       return true
     },
+    noise,
   }
   const monitor = new SelfMonitor({
     ...ctx,
@@ -68,6 +71,7 @@ export function startPolling(
       }
     },
     afterCycle: async () => {
+      await summariseEnded(ctx, noise)
       refreshGauges()
       await monitor.check({
         seamFailingSince: health.failingSince('seam'),

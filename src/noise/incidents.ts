@@ -1,53 +1,77 @@
+import { deleteKeys, ownMap } from '../frozen.js'
+import { type Decision, incidentKey } from '../rules/decision.js'
 import type { State } from '../state/state-schema.js'
 import type { OpenIncident } from './inhibit.js'
+import type { Labels } from './labels.js'
+
+/** What the incident bookkeeping needs to know of a rule (read structurally from the live rule). */
+export interface IncidentRule {
+  resolve?: unknown
+  /** ms */
+  throttle?: number
+}
 
 /**
- * The open incidents of the state, for `GET /api/v1/incidents`, in the shape inhibition uses (inhibit.ts).
- *
- * MINIMAL VERSION (issue 12, local API branch): it derives what it can from what the state already holds, and is
- * meant to be replaced by the noise-control stage's own `openIncidents` (same signature) at merge:
- * - an incident is open while `state.rules.incidents[rule][groupKey]` exists (rules with `resolve`: fired and not
- *   yet resolved). Rules without `resolve` ("open within the throttle") need the rule set, which this signature
- *   does not get, so they are not listed here.
- * - `labels` are `rule` plus the groupBy fields, recovered from the thread record of the fire
- *   (`state.threads[incidentKey(rule, group)]`, whose key holds the group object) when the fire was delivered;
- *   otherwise only `rule`.
- * - `firedAt` is the fire's occurred_at (epoch ms), as the evaluator stores it.
+ * The open incidents (for inhibition and GET /api/v1/incidents): fired and not yet resolved, or, for a rule
+ * without `resolve`, fired less than its throttle ago (`openUntil`). Oldest fire first, then by key.
  */
 export function openIncidents(state: State, now: number): OpenIncident[] {
-  void now
-  const groups = groupsByRuleAndKey(state)
   const out: OpenIncident[] = []
-  for (const [rule, incidents] of Object.entries(state.rules.incidents)) {
-    for (const [groupKey, incident] of Object.entries(incidents)) {
-      const group = groups.get(`${rule}\u0000${groupKey}`)
-      const labels: Record<string, string> = {}
-      for (const [name, value] of Object.entries(group?.values ?? {})) {
-        if (value !== null && value !== undefined && value !== '')
-          labels[name] = typeof value === 'string' ? value : JSON.stringify(value)
-      }
-      labels.rule = rule
-      out.push({ key: group?.key ?? `${rule}|${groupKey}`, rule, labels, firedAt: incident.firedAt })
-    }
+  for (const [key, record] of Object.entries(state.noise.open)) {
+    if (record.openUntil !== undefined && now >= record.openUntil) continue
+    const incident: OpenIncident = { key, rule: record.rule, labels: record.labels, firedAt: record.firedAt }
+    if (record.openUntil !== undefined) incident.openUntil = record.openUntil
+    out.push(incident)
   }
   return out.sort((a, b) => a.firedAt - b.firedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 }
 
-/** Thread keys are `incidentKey(rule, group)` = `rule|{"field":value,...}`; index them by rule and group key. */
-function groupsByRuleAndKey(state: State): Map<string, { key: string; values: Record<string, unknown> }> {
-  const out = new Map<string, { key: string; values: Record<string, unknown> }>()
-  for (const key of Object.keys(state.threads)) {
-    const bar = key.indexOf('|')
-    if (bar < 0) continue
-    try {
-      const values = JSON.parse(key.slice(bar + 1)) as unknown
-      if (values === null || typeof values !== 'object' || Array.isArray(values)) continue
-      const record = values as Record<string, unknown>
-      // The evaluator's group key: JSON of the groupBy values in groupBy order ('[]' without groupBy).
-      out.set(`${key.slice(0, bar)}\u0000${JSON.stringify(Object.values(record))}`, { key, values: record })
-    } catch {
-      // not a group key: skip
+/**
+ * Phase one of the noise stage: bring the open incidents up to date with every decision of the batch before any
+ * alert is checked for inhibition, so the order of events inside a batch cannot change the outcome. A fire opens
+ * (or keeps open, with its first fire time) its incident; a resolve closes it. Times are event times.
+ * A rule without `resolve` and without `throttle` has no open period: it cannot inhibit.
+ */
+export function trackIncidents(
+  draft: State,
+  decisions: readonly Decision[],
+  labelsOf: (decision: Decision) => Labels,
+  ruleOf: (id: string) => IncidentRule | undefined,
+): void {
+  for (const decision of decisions) {
+    const key = incidentKey(decision.rule, decision.group)
+    if (decision.kind === 'resolve') {
+      // A shared map (frozen with the last saved state): copied once per update, and only when it changes.
+      if (Object.hasOwn(draft.noise.open, key)) delete ownMap(draft.noise, 'open')[key]
+      continue
+    }
+    const open = draft.noise.open
+    const rule = ruleOf(decision.rule)
+    if (!rule) continue
+    const firedAt = Date.parse(decision.at)
+    if (rule.resolve) {
+      if (!open[key])
+        ownMap(draft.noise, 'open')[key] = { rule: decision.rule, labels: { ...labelsOf(decision) }, firedAt }
+      continue
+    }
+    if (!rule.throttle) continue
+    ownMap(draft.noise, 'open')[key] = {
+      rule: decision.rule,
+      labels: { ...labelsOf(decision) },
+      firedAt,
+      openUntil: firedAt + rule.throttle,
     }
   }
-  return out
+}
+
+/** Drop incidents whose open period ended before `cutoff`. */
+export function pruneIncidents(draft: State, cutoff: number): void {
+  const ended = Object.entries(draft.noise.open).filter(
+    ([, r]) => r.openUntil !== undefined && r.openUntil < cutoff,
+  )
+  deleteKeys(
+    draft.noise,
+    'open',
+    ended.map(([key]) => key),
+  )
 }

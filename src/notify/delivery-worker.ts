@@ -262,7 +262,7 @@ export class DeliveryWorker {
       })
       signal = sendSignal(kind, this.cancel.signal)
       const receipt = await notifier.send(message, signal)
-      outcome = { type: 'sent', items: unit.items, receipt, at: clock.now() }
+      outcome = { type: 'sent', items: unit.items, receipt, at: clock.now(), rollup: unit.rollup }
     } catch (error) {
       // Cancelled by stop(): not a failure. Nothing is recorded, so the items stay queued as they were.
       if (this.cancel.signal.aborted) return

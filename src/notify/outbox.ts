@@ -19,20 +19,24 @@ function knownIds(draft: State): Set<string> {
   return ids
 }
 
+/** Labels of a decision (src/noise/labels.ts), stored on its items for the history of their outcome. */
+export type LabelsOf = (decision: Decision) => Readonly<Record<string, string>> | undefined
+
 function enqueueActions(
   draft: State,
   decision: Decision,
-  actions: readonly Action[],
+  actions: ReadonlyArray<readonly [index: number, action: Action]>,
   ref: (index: number) => string,
   now: number,
   known: Set<string>,
+  labels?: Readonly<Record<string, string>>,
 ): number {
   let added = 0
   // Plain JSON (drops undefined), so what is queued is exactly what the state file will hold.
   const storedDecision = JSON.parse(JSON.stringify(decision)) as OutboxItem['decision']
-  actions.forEach((action, index) => {
+  for (const [index, action] of actions) {
     const id = outboxItemId(decision, index)
-    if (known.has(id)) return
+    if (known.has(id)) continue
     known.add(id)
     draft.outbox.push({
       id,
@@ -43,11 +47,14 @@ function enqueueActions(
       createdAt: now,
       attempts: 0,
       nextAttemptAt: now,
+      ...(labels ? { labels: { ...labels } } : {}),
     })
     added++
-  })
+  }
   return added
 }
+
+const indexed = (actions: readonly Action[]) => actions.map((action, index) => [index, action] as const)
 
 /**
  * Queue the actions of rule decisions. Call inside the StateAccess.update that advances the event cursor, so
@@ -59,15 +66,29 @@ export function enqueueDecisions(
   decisions: readonly Decision[],
   lookup: (ruleId: string) => { actions: readonly Action[]; digest?: unknown } | undefined,
   now: number,
+  labelsOf?: LabelsOf,
 ): number {
   const known = knownIds(draft)
   let added = 0
   for (const decision of decisions) {
     const rule = lookup(decision.rule)
     if (!rule || rule.digest) continue
-    added += enqueueActions(draft, decision, rule.actions, (i) => `rule:${decision.rule}#${i}`, now, known)
+    const ref = (i: number) => `rule:${decision.rule}#${i}`
+    added += enqueueActions(draft, decision, indexed(rule.actions), ref, now, known, labelsOf?.(decision))
   }
   return added
+}
+
+/** Queue one action (the `index`-th of the rule's actions) of a rule decision, e.g. a noise summary. */
+export function enqueueRuleAction(
+  draft: State,
+  decision: Decision,
+  action: Action,
+  index: number,
+  now: number,
+): number {
+  const ref = (i: number) => `rule:${decision.rule}#${i}`
+  return enqueueActions(draft, decision, [[index, action]], ref, now, knownIds(draft))
 }
 
 /** Queue a self-monitoring alert (`monitor.actions`, actionRef `monitor#<i>`). */
@@ -77,5 +98,5 @@ export function enqueueMonitorAlert(
   actions: readonly Action[],
   now: number,
 ): number {
-  return enqueueActions(draft, decision, actions, (i) => `monitor#${i}`, now, knownIds(draft))
+  return enqueueActions(draft, decision, indexed(actions), (i) => `monitor#${i}`, now, knownIds(draft))
 }

@@ -1,4 +1,5 @@
 import { ownMap } from '../frozen.js'
+import { appendHistory, itemHistory } from '../noise/history-log.js'
 import { type Action, actionTarget } from '../rules/action-schema.js'
 import { type Group, incidentKey } from '../rules/decision.js'
 import { scrubSecrets } from '../secrets/scrub.js'
@@ -7,7 +8,7 @@ import type { DeliveryReceipt } from './notifier.js'
 
 /** The result of one send attempt for one or more outbox items (several for a rollup). */
 export type Outcome =
-  | { type: 'sent'; items: OutboxItem[]; receipt: DeliveryReceipt; at: number }
+  | { type: 'sent'; items: OutboxItem[]; receipt: DeliveryReceipt; at: number; rollup?: boolean }
   | { type: 'retry'; items: OutboxItem[]; error: string; at: number; nextAttemptAt: number }
   | { type: 'dead'; items: OutboxItem[]; reason: string; at: number }
 
@@ -85,8 +86,13 @@ export function applyOutcomes(draft: State, outcomes: readonly Outcome[]): void 
         remove.add(item.id)
         draft.sent.push({ id: item.id, target: item.target, sentAt: outcome.at, ref: outcome.receipt.ref })
         recordThread(draft, item, outcome.receipt)
+        const sent = outcome.rollup ? 'rolled-up' : 'sent'
+        appendHistory(draft, itemHistory(current, sent, outcome.at, { ref: outcome.receipt.ref }))
         const refused = refusedCopy(draft, current, outcome.receipt, outcome.at)
-        if (refused) draft.deadLetters.push(refused)
+        if (refused) {
+          draft.deadLetters.push(refused)
+          appendHistory(draft, itemHistory(refused, 'dead-lettered', outcome.at, { reason: refused.reason }))
+        }
       } else if (outcome.type === 'retry') {
         draft.outbox[at!] = {
           ...current,
@@ -97,6 +103,7 @@ export function applyOutcomes(draft: State, outcomes: readonly Outcome[]): void 
       } else {
         remove.add(item.id)
         const reason = scrubSecrets(outcome.reason)
+        appendHistory(draft, itemHistory(current, 'dead-lettered', outcome.at, { reason }))
         draft.deadLetters.push({
           ...current,
           attempts: current.attempts + 1,

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js'
 import { deleteKeys } from '../frozen.js'
+import { pruneNoise } from '../noise/noise-prune.js'
 import { incidentKey } from '../rules/decision.js'
 import type { State } from './state-schema.js'
 
@@ -50,7 +51,8 @@ function isOpen(key: string, open: Set<string>): boolean {
  * Bound what the state keeps (called by the daemon inside an update, e.g. on the housekeeping cron):
  * sent records and dead letters by age and count (`retention.sent`/`sentMax`, `deadLetters`/`deadLettersMax`),
  * device names older than `retention.deviceNames`, and threads of incidents no longer open once older than
- * `retention.sent` (a thread an outbox item still refers to is kept). Seen ids are pruned by the source and
+ * `retention.sent` (a thread an outbox item still refers to is kept), the alert history (`retention.history`/
+ * `historyMax`), expired silences (`retention.silences`) and the noise stage's stale memory (src/noise/noise-prune.ts). Seen ids are pruned by the source and
  * window entries by the evaluator.
  */
 export function pruneState(draft: State, opts: PruneOptions): void {
@@ -74,4 +76,6 @@ export function pruneState(draft: State, opts: PruneOptions): void {
     return (draft.threads[key]!.firedAt ?? 0) < now - retention.sent
   })
   deleteKeys(draft, 'threads', oldThreads)
+  draft.history = bound(draft.history, (e) => e.at, now - retention.history, retention.historyMax)
+  pruneNoise(draft, now, retention)
 }

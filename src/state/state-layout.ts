@@ -51,6 +51,8 @@ export const STATE_LAYOUT: ContainerLayout = {
   monitor: byKey(RECORD),
   silences: byKey(RECORD),
   history: byKey(RECORD),
+  // heldFires, held: small maps of records; open: one entry per open incident of every rule, shared until written.
+  noise: { '*': byKey(RECORD), open: sharedMap() },
 }
 
 /** Is this a map shared between drafts until written (frozen once serialized)? */

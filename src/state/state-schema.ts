@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { historyEntrySchema } from '../noise/history.js'
+import { noiseStateSchema } from '../noise/noise-state.js'
 import { storedSilenceSchema } from '../noise/silence-ops.js'
 import { ruleStateSchema } from '../rules/rule-state.js'
 import { skippedEventSchema } from './skipped-events.js'
@@ -44,6 +45,8 @@ export const outboxItemSchema = z.object({
   lastError: z.string().optional(),
   /** Set while a digest/rollup holds the item back. */
   heldUntil: z.number().optional(),
+  /** The alert's labels (src/noise/labels.ts), for the history entry of its outcome. */
+  labels: z.record(z.string(), z.string()).optional(),
 })
 
 export const deadLetterSchema = outboxItemSchema.extend({ deadAt: z.number(), reason: z.string() })
@@ -99,6 +102,8 @@ export const stateSchema = z.object({
   history: z.array(historyEntrySchema).default([]),
   /** The most recent events read but not processed (rejected or failed), bounded: see skipped-events.ts. */
   skippedEvents: z.array(skippedEventSchema).optional(),
+  /** The noise stage's memory: open incidents, held fires, alerts held for a summary (src/noise/noise-state.ts). */
+  noise: noiseStateSchema.prefault({}),
   updatedAt: z.number().default(0),
 })
 

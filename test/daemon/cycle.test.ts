@@ -261,6 +261,9 @@ describe('housekeeping', () => {
         deadLetters: 30 * 86_400_000,
         deadLettersMax: 100,
         deviceNames: 86_400_000,
+        history: 30 * 86_400_000,
+        historyMax: 100,
+        silences: 7 * 86_400_000,
       },
       housekeeping: { cron: '* * * * *', retryDeadLetters: true },
     }

@@ -12,6 +12,9 @@ const retention: Config['retention'] = {
   deadLetters: 30 * DAY,
   deadLettersMax: 3,
   deviceNames: DAY,
+  history: 30 * DAY,
+  historyMax: 4,
+  silences: 7 * DAY,
 }
 const now = Date.UTC(2026, 5, 1)
 
