@@ -200,11 +200,18 @@ describe('local API: alerts, incidents, dead letters', () => {
 
   it('lists open incidents with their group labels, and dead letters', async () => {
     const { state, call } = await start()
+    // The noise stage keeps the open incidents with their labels (src/noise/incidents.ts).
     await state.update((draft) => {
-      draft.rules.incidents = {
-        'site-offline': { '["hq"]': { firedAt: T0 - MIN, event_id: 'evt_1' } },
+      draft.noise = {
+        ...draft.noise,
+        open: {
+          'site-offline|{"site":"hq"}': {
+            rule: 'site-offline',
+            labels: { site: 'hq', rule: 'site-offline' },
+            firedAt: T0 - MIN,
+          },
+        },
       }
-      draft.threads = { 'site-offline|{"site":"hq"}': { slack: {}, email: {}, firedAt: T0 - MIN } }
     })
     expect((await call('GET', '/api/v1/incidents')).json).toEqual([
       {
