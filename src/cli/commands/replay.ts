@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander'
 import { runReplay } from '../../rules/replay.js'
+import { terminalSafe, terminalSafeJson, terminalSafeStream } from '../../terminal-text.js'
 
 export interface CommandIo {
   stdout?: NodeJS.WritableStream
@@ -49,8 +50,9 @@ export function register(program: Command, io: CommandIo = {}): void {
         events: opts.events,
         rules: opts.rules,
         reorderBuffer: opts.reorderBuffer,
-        stdout: io.stdout ?? process.stdout,
-        stderr,
+        // Decision lines carry event-derived text (group values, event ids): JSON without terminal controls.
+        stdout: terminalSafeStream(io.stdout ?? process.stdout, terminalSafeJson),
+        stderr: terminalSafeStream(stderr, terminalSafe),
         env: io.env ?? process.env,
         ...(until !== undefined ? { until } : {}),
       })
