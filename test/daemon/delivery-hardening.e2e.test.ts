@@ -91,7 +91,7 @@ describe('run --once with huge and hostile events', () => {
     stderr = daemon.stderr()
     logs = daemon.logs()
     expect(code, daemon.stderr()).toBe(0)
-  }, 60_000)
+  }, 180_000)
 
   it('warns at start about plain http to a non-loopback host and a world-readable config with a literal key', () => {
     const warnings = logs.filter((line) => typeof line.insecure === 'string')
@@ -116,7 +116,7 @@ describe('run --once with huge and hostile events', () => {
     const big = dead.find((item) => item.id.includes('evt_big_0'))
     expect(big?.decision.eventTrimmed).toBe(true)
     expect(big?.decision.event.note).toMatch(/^x{2048}… \(trimmed: 200000 chars\)$/)
-  })
+  }, 180_000)
 
   it('the console alert says the event was trimmed, and carries no terminal controls or bidi overrides', () => {
     expect(stdout).toContain('event trimmed for storage')
@@ -134,7 +134,7 @@ describe('run --once with huge and hostile events', () => {
     expect(json).toContain('\\u009b')
     const ids = (JSON.parse(json) as Array<{ id: string }>).map((item) => item.id)
     expect(ids).toContain(`unlocked:fire:evt_${EVIL}:0`)
-  })
+  }, 180_000)
 
   it('JSON log lines carry the event id with those characters escaped', () => {
     expect(stderr).not.toMatch(UNSAFE)
@@ -164,5 +164,5 @@ describe('replay output', () => {
     const line = JSON.parse(stdout.trim().split('\n')[0]!) as { group: { note: string }; event_id: string }
     expect(line.group.note).toBe(EVIL)
     expect(line.event_id).toBe(`e_${EVIL}`)
-  })
+  }, 180_000)
 })
