@@ -7,6 +7,7 @@ import { limitsSchema } from './limits.js'
 import { actionSchema } from './rules/action-schema.js'
 import { namedTimeIntervalsSchema } from './rules/time-interval-schema.js'
 import { configSecretIssues } from './secrets/fields.js'
+import { checkSmtpTls, smtpTlsSchema } from './smtp-tls.js'
 
 const duration = (fallback: string) => durationSchema.prefault(fallback)
 
@@ -104,7 +105,21 @@ export const configSchema = z.strictObject({
             })
             .optional()
             .describe('SMTP login; omit for a server that needs none.'),
+          requireTLS: z
+            .boolean()
+            .optional()
+            .describe(
+              'With secure false: refuse to go on unless the server upgrades the connection with STARTTLS. Default: true when auth is set (the password is never sent unencrypted), false otherwise.',
+            ),
+          allowInsecureAuth: z
+            .boolean()
+            .default(false)
+            .describe(
+              'true: with secure false and a server that offers no STARTTLS, send the login (user and password) unencrypted. Not recommended; a warning is logged at start.',
+            ),
+          tls: smtpTlsSchema,
         })
+        .superRefine(checkSmtpTls)
         .optional()
         .describe('SMTP server (nodemailer options). Needed for email actions.'),
       from: z

@@ -1,3 +1,5 @@
+import { errorText } from './error-text.js'
+
 /**
  * Coded errors. Every error a user can cause says where (file, JSON path), what was expected, and what to do.
  * `code` is a stable string union so callers and tests can branch on it without parsing messages.
@@ -13,6 +15,7 @@ export type ErrorCode =
   | 'SEAM_AUTH'
   | 'SEAM_REQUEST'
   | 'DELIVERY_FAILED'
+  | 'RESPONSE_TOO_LARGE' // an HTTP response body over its cap (capped-body.ts)
   | 'ABORTED' // cancelled by shutdown: not a failure, never retried, counted or dead-lettered
   | 'USAGE'
 
@@ -64,7 +67,7 @@ export class InputError extends SeamAlertsError {
   }
 }
 
+/** An error's text for a log line or a health reason: scrubbed of secrets and capped (error-text.ts). */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message
-  return String(error)
+  return errorText(error instanceof Error ? error.message : String(error))
 }

@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino'
 import { redactPaths } from './secrets/definition.js'
 import { REDACTED, scrubJsonLine } from './secrets/scrub.js'
+import { terminalSafeJson } from './terminal-text.js'
 
 export type { Logger }
 
@@ -24,7 +25,8 @@ export function createLogger(options: LogOptions = {}): Logger {
   const base = {
     level,
     redact: { paths: REDACT_PATHS, censor: REDACTED },
-    hooks: { streamWrite: scrubJsonLine },
+    // Secrets scrubbed; C1 controls and bidi overrides (event data) written as \uXXXX escapes (terminal-text.ts).
+    hooks: { streamWrite: (line: string) => terminalSafeJson(scrubJsonLine(line)) },
   }
   if (options.destination) return pino(base, options.destination as pino.DestinationStream)
   const pretty = options.pretty ?? Boolean(process.stderr.isTTY)

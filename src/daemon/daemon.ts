@@ -17,6 +17,7 @@ import { startDelivery } from './delivery.js'
 import { scheduleDigests } from './digest-scheduler.js'
 import { serveHealth } from './health-server.js'
 import { housekeeping } from './housekeeping.js'
+import { warnInsecureSetup } from './insecure-warnings.js'
 import type { DaemonMetrics } from './metrics.js'
 import type { PollLoop } from './poll-loop.js'
 import { startPolling } from './polling.js'
@@ -136,6 +137,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
       once,
     })
     unroutable(enabled)
+    await warnInsecureSetup(logger, config)
 
     const done = run(ctx, loop, worker, opts.onceDrainMs ?? 30_000)
     // Avoid an unhandled rejection before the caller attaches its handler.

@@ -1,3 +1,4 @@
+import { terminalSafe } from '../terminal-text.js'
 import { buildAlertContent } from './message.js'
 import type { AlertMessage, DeliveryReceipt, Notifier } from './notifier.js'
 import { renderText } from './render-text.js'
@@ -13,7 +14,8 @@ export class ConsoleNotifier implements Notifier {
     signal?.throwIfAborted()
     const text = renderText(buildAlertContent(message))
     const rule = '─'.repeat(60)
-    this.stream.write(`${rule}\n${text}\n${rule}\n`)
+    // renderText already made every value plainSafe; the whole block once more, as it goes to a terminal.
+    this.stream.write(terminalSafe(`${rule}\n${text}\n${rule}\n`))
     return { ref: message.id }
   }
 }

@@ -1,5 +1,7 @@
 import nodemailer from 'nodemailer'
 import type { Config } from '../config.js'
+import { errorText } from '../error-text.js'
+import { smtpRequiresTls } from '../smtp-tls.js'
 import { SEND_TIMEOUT_MS, sendSignal } from './channels.js'
 import { classifyEmailError } from './email-errors.js'
 import { headerSafe } from './escape.js'
@@ -18,7 +20,9 @@ export interface MailTransport {
   close?(): void
 }
 
-export type SmtpOptions = NonNullable<Config['email']['smtp']>
+type ParsedSmtp = NonNullable<Config['email']['smtp']>
+/** `email.smtp` as parsed (allowInsecureAuth may be left out: false). */
+export type SmtpOptions = Omit<ParsedSmtp, 'allowInsecureAuth'> & { allowInsecureAuth?: boolean }
 
 export interface EmailNotifierOptions {
   transport?: MailTransport
@@ -50,6 +54,9 @@ export class EmailNotifier implements Notifier {
         port: options.smtp.port,
         secure: options.smtp.secure,
         auth: options.smtp.auth,
+        // A login never goes unencrypted unless allowInsecureAuth says so (config.ts checks requireTLS: false).
+        requireTLS: smtpRequiresTls(options.smtp),
+        ...(options.smtp.tls ? { tls: { ...options.smtp.tls } } : {}),
         connectionTimeout: timeout,
         greetingTimeout: timeout,
         socketTimeout: timeout,
@@ -95,7 +102,9 @@ export class EmailNotifier implements Notifier {
     )
     if (refused.length === 0) return { ref: messageId }
     const first = info.rejectedErrors?.[0]
-    const reason = (first?.response ?? first?.message ?? 'refused by the server').replace(/\s+/g, ' ').trim()
+    const reason = errorText(
+      (first?.response ?? first?.message ?? 'refused by the server').replace(/\s+/g, ' ').trim(),
+    )
     return { ref: messageId, refused: { recipients: refused, reason } }
   }
 

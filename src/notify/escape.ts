@@ -1,3 +1,5 @@
+import { terminalSafe } from '../terminal-text.js'
+
 /** Escaping per target. Template values and event fields always pass through one of these. */
 
 /** Slack mrkdwn: only `&`, `<`, `>` are control characters (links, mentions, `<!channel>`). */
@@ -20,11 +22,11 @@ export function headerSafe(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim()
 }
 
-/** Terminal / plain text: drop control characters (ANSI escapes) except newline and tab. */
-export function plainSafe(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
-}
+/**
+ * Terminal / plain text: drop C0 and C1 control characters (ANSI escapes) except newline and tab, and bidi
+ * overrides. The one terminal sanitizer (terminal-text.ts).
+ */
+export const plainSafe: (text: string) => string = terminalSafe
 
 /** A single-line value inside a multi-line body (plain text or mrkdwn field). */
 export function oneLine(text: string): string {

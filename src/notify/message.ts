@@ -38,6 +38,8 @@ export interface AlertContent {
   /** Key facts of the event (label, value), besides type and device. */
   facts: Array<[string, string]>
   rollup?: RollupLine[]
+  /** The queued copy of the event was trimmed (bounded-event.ts): the message says so. */
+  eventTrimmed?: boolean
   /** Title with values escaped by `esc`. */
   title(esc: Escape): string
   /** Body text from the action's `text` template, or undefined when there is none. */
@@ -155,6 +157,7 @@ export function buildAlertContent(message: AlertMessage): AlertContent {
     group: Object.entries(d.group ?? {}).map(([k, v]) => [k, valueText(v)]),
     facts: keyFacts(d),
     rollup,
+    ...((d as { eventTrimmed?: boolean }).eventTrimmed ? { eventTrimmed: true } : {}),
     title: (esc) =>
       titleTemplate && !rollup
         ? renderTemplate(titleTemplate, context, esc)
@@ -162,6 +165,10 @@ export function buildAlertContent(message: AlertMessage): AlertContent {
     body: (esc) => (textTemplate && !rollup ? renderTemplate(textTemplate, context, esc) : undefined),
   }
 }
+
+/** What an alert built from a trimmed copy of its event says (bounded-event.ts). */
+export const TRIMMED_NOTE =
+  'event trimmed for storage (long values cut, marked "(trimmed…)"); the full event is in Seam under its event_id'
 
 /** The summary lines every target shows (label, value); values unescaped. */
 export function summaryLines(content: AlertContent): Array<[string, string]> {
@@ -180,6 +187,7 @@ export function summaryLines(content: AlertContent): Array<[string, string]> {
     if (content.count > 1) lines.push(['Count', String(content.count)])
     if (content.suppressed > 0) lines.push(['Suppressed', String(content.suppressed)])
     if (content.duration) lines.push(['Lasted', content.duration])
+    if (content.eventTrimmed) lines.push(['Note', TRIMMED_NOTE])
   }
   lines.push(['Time', content.time])
   return lines

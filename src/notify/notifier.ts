@@ -1,3 +1,4 @@
+import { errorText } from '../error-text.js'
 import { SeamAlertsError } from '../errors.js'
 import type { Action } from '../rules/action-schema.js'
 import type { Decision } from '../rules/decision.js'
@@ -33,12 +34,15 @@ export interface DeliveryReceipt {
   refused?: { recipients: string[]; reason: string }
 }
 
-/** Thrown by `send` (code DELIVERY_FAILED); `retryable` decides between a retry with backoff and the dead-letter list. */
+/**
+ * Thrown by `send` (code DELIVERY_FAILED); `retryable` decides between a retry with backoff and the dead-letter list.
+ * The message is scrubbed of secrets and capped (errorText): it is logged and stored as the dead letter's reason.
+ */
 export class DeliveryError extends SeamAlertsError {
   readonly retryable: boolean
   readonly retryAfterMs: number | undefined
   constructor(message: string, options: { retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
-    super('DELIVERY_FAILED', message, { cause: options.cause })
+    super('DELIVERY_FAILED', errorText(message), { cause: options.cause })
     this.name = 'DeliveryError'
     this.retryable = options.retryable
     this.retryAfterMs = options.retryAfterMs

@@ -2,9 +2,20 @@ import { type Action, actionTarget } from '../rules/action-schema.js'
 import type { Decision } from '../rules/decision.js'
 import { stripActionSecrets } from '../secrets/fields.js'
 import type { OutboxItem, State } from '../state/state-schema.js'
+import { boundedEvent } from './bounded-event.js'
 
 /** The action as queued: without its secret fields (re-resolved through `actionRef` at send). */
 export const storedAction = (action: Action): Record<string, unknown> => stripActionSecrets(action)
+
+/**
+ * The decision as queued: plain JSON (drops undefined), so what is queued is exactly what the state file will
+ * hold, with a bounded copy of the event (bounded-event.ts). `eventTrimmed` marks a cut copy: the alert says so.
+ */
+export function storedDecisionOf(decision: Decision): OutboxItem['decision'] {
+  const { event, trimmed } = boundedEvent(decision.event as unknown as Record<string, unknown>)
+  const bounded = trimmed ? { ...decision, event, eventTrimmed: true } : decision
+  return JSON.parse(JSON.stringify(bounded)) as OutboxItem['decision']
+}
 
 /** Stable id: the same decision for the same action is one outbox item, whenever it is decided again. */
 export function outboxItemId(decision: Decision, actionIndex: number): string {
@@ -32,8 +43,7 @@ function enqueueActions(
   labels?: Readonly<Record<string, string>>,
 ): number {
   let added = 0
-  // Plain JSON (drops undefined), so what is queued is exactly what the state file will hold.
-  const storedDecision = JSON.parse(JSON.stringify(decision)) as OutboxItem['decision']
+  const storedDecision = storedDecisionOf(decision)
   for (const [index, action] of actions) {
     const id = outboxItemId(decision, index)
     if (known.has(id)) continue

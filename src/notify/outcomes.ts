@@ -1,8 +1,8 @@
+import { errorText } from '../error-text.js'
 import { ownMap } from '../frozen.js'
 import { appendHistory, itemHistory } from '../noise/history-log.js'
 import { type Action, actionTarget } from '../rules/action-schema.js'
 import { type Group, incidentKey } from '../rules/decision.js'
-import { scrubSecrets } from '../secrets/scrub.js'
 import type { DeadLetter, OutboxItem, State } from '../state/state-schema.js'
 import type { DeliveryReceipt } from './notifier.js'
 
@@ -55,7 +55,7 @@ function refusedCopy(
   if (draft.deadLetters.some((dead) => dead.id === id)) return undefined
   const { cc: _cc, ...rest } = action
   const narrowed: Action = { ...rest, to: receipt.refused.recipients }
-  const reason = scrubSecrets(
+  const reason = errorText(
     `the SMTP server refused ${receipt.refused.recipients.join(', ')}: ${receipt.refused.reason}`,
   )
   return {
@@ -72,7 +72,7 @@ function refusedCopy(
 
 /**
  * Apply a batch of outcomes to the state draft (inside one StateAccess.update). Error texts are scrubbed of
- * every configured secret here, where they enter the state (`state dead-letters` prints them).
+ * every configured secret and capped (errorText) here, where they enter the state (`state dead-letters` prints them).
  */
 export function applyOutcomes(draft: State, outcomes: readonly Outcome[]): void {
   const index = new Map(draft.outbox.map((item, i) => [item.id, i]))
@@ -98,11 +98,11 @@ export function applyOutcomes(draft: State, outcomes: readonly Outcome[]): void 
           ...current,
           attempts: current.attempts + 1,
           nextAttemptAt: outcome.nextAttemptAt,
-          lastError: scrubSecrets(outcome.error),
+          lastError: errorText(outcome.error),
         }
       } else {
         remove.add(item.id)
-        const reason = scrubSecrets(outcome.reason)
+        const reason = errorText(outcome.reason)
         appendHistory(draft, itemHistory(current, 'dead-lettered', outcome.at, { reason }))
         draft.deadLetters.push({
           ...current,

@@ -3,7 +3,8 @@ import { DeliveryError } from './notifier.js'
 
 /**
  * The one place Slack failures (Web API and incoming webhooks) are classified.
- * Retryable: rate limits (429/`ratelimited`, with Retry-After), 5xx, timeouts, network errors.
+ * Retryable: rate limits (429/`ratelimited`, with Retry-After), 5xx, timeouts, network errors, and a 200 whose body
+ * is not Slack's JSON (HTML from a proxy or captive portal) or is too large to read.
  * Permanent: everything that will not fix itself (bad channel, bad token, archived, invalid payload, ...).
  */
 const RETRYABLE_PLATFORM = new Set([
@@ -15,6 +16,26 @@ const RETRYABLE_PLATFORM = new Set([
   'request_timeout',
   'team_added_to_org',
 ])
+
+/** What a Slack error code looks like (`channel_not_found`, `invalid_auth`): anything else is not Slack talking. */
+const SLACK_ERROR_CODE = /^[a-z0-9_.]{1,80}$/
+
+/**
+ * A 200 whose body is not Slack's JSON (an HTML page, a truncated or empty body): the Web API client reports it as
+ * `{ ok: false, error: <the whole body> }`. Something between us and Slack answered (a proxy, a captive portal, a
+ * load balancer's error page): it may be gone on the next try, so it is retryable, and the message says what came
+ * back, briefly (never the whole body: it can be megabytes).
+ */
+export function notSlackAnswer(body: string): string {
+  const trimmed = body.trim()
+  const kind = /^</.test(trimmed)
+    ? 'an HTML page'
+    : trimmed === ''
+      ? 'an empty body'
+      : 'a body that is not JSON'
+  const preview = trimmed.replace(/\s+/g, ' ').slice(0, 120)
+  return `Slack's address answered with ${kind} (${body.length} chars${preview ? `: ${JSON.stringify(preview)}` : ''}), not Slack's JSON: a proxy or captive portal in the way? Will retry`
+}
 
 interface SlackLikeError {
   code?: string
@@ -39,7 +60,14 @@ export function classifySlackError(error: unknown): DeliveryError {
         cause: error,
       })
     case 'slack_webapi_platform_error': {
-      const code = e.data?.error ?? 'unknown_error'
+      const raw = e.data?.error
+      if (typeof raw !== 'string' || !SLACK_ERROR_CODE.test(raw)) {
+        return new DeliveryError(`slack: ${notSlackAnswer(typeof raw === 'string' ? raw : '')}`, {
+          retryable: true,
+          cause: error,
+        })
+      }
+      const code = raw
       const retryAfter = e.data?.response_metadata?.retryAfter
       return new DeliveryError(`slack: ${code}`, {
         retryable: RETRYABLE_PLATFORM.has(code),

@@ -4,7 +4,7 @@ import { fetchUnder } from './fetch-under.js'
 import { buildAlertContent } from './message.js'
 import { type AlertMessage, DeliveryError, type DeliveryReceipt, type Notifier } from './notifier.js'
 import { renderSlack } from './render-slack.js'
-import { classifySlackError } from './slack-errors.js'
+import { classifySlackError, notSlackAnswer } from './slack-errors.js'
 
 /**
  * Slack via an incoming-webhook URL taken from the action (`webhookUrl`, a secret: resolved at send time,
@@ -24,8 +24,17 @@ export class SlackWebhookNotifier implements Notifier {
       retryConfig: { retries: 0 },
     })
     try {
-      // biome-ignore lint/suspicious/noExplicitAny: structural Block Kit blocks, validated by Slack
-      await webhook.send({ text: payload.text, blocks: payload.blocks as any, unfurl_links: false })
+      const result = await webhook.send({
+        text: payload.text,
+        // biome-ignore lint/suspicious/noExplicitAny: structural Block Kit blocks, validated by Slack
+        blocks: payload.blocks as any,
+        unfurl_links: false,
+      })
+      // Slack answers "ok". An HTML page with a 2xx is something else answering (a proxy, a captive portal):
+      // the message did not reach Slack.
+      if (typeof result.text === 'string' && result.text.trim().startsWith('<')) {
+        throw new DeliveryError(`slack-webhook: ${notSlackAnswer(result.text)}`, { retryable: true })
+      }
       return {}
     } catch (error) {
       const failure = classifySlackError(error)

@@ -1,4 +1,5 @@
 import { abortedError } from '../abort.js'
+import { ResponseTooLargeError, readCappedText } from '../capped-body.js'
 import type { Logger } from '../log.js'
 import { silentLogger } from '../log.js'
 import { parseRetryAfter } from '../retry-after.js'
@@ -12,7 +13,15 @@ export interface SeamClientOptions {
   logger?: Logger
   /** For Retry-After dates (default Date.now). */
   now?: () => number
+  /** Largest response body read (default MAX_SEAM_RESPONSE). */
+  maxResponseBytes?: number
 }
+
+/**
+ * Largest Seam API response body read: 64 MiB. A page of 500 events is typically well under 1 MB, but events
+ * carry user metadata, so the cap is generous; it still keeps a runaway or hostile answer from taking gigabytes.
+ */
+export const MAX_SEAM_RESPONSE = 64 * 1024 ** 2
 
 export interface SeamDevice {
   device_id: string
@@ -56,6 +65,7 @@ export class SeamClient {
   readonly #timeoutMs: number
   readonly #fetch: typeof fetch
   readonly #now: () => number
+  readonly #maxBody: number
   readonly logger: Logger
 
   constructor(opts: SeamClientOptions) {
@@ -64,6 +74,7 @@ export class SeamClient {
     this.#timeoutMs = opts.requestTimeoutMs
     this.#fetch = opts.fetch ?? globalThis.fetch
     this.#now = opts.now ?? Date.now
+    this.#maxBody = opts.maxResponseBytes ?? MAX_SEAM_RESPONSE
     this.logger = opts.logger ?? silentLogger
   }
 
@@ -98,8 +109,14 @@ export class SeamClient {
       }
       let text: string
       try {
-        text = await response.text()
+        text = await readCappedText(response, this.#maxBody)
       } catch (error) {
+        if (error instanceof ResponseTooLargeError) {
+          throw new SeamRequestError(
+            `HTTP ${response.status} from ${path}: ${error.message}; if this is a page of events, lower seam.pageSize`,
+            { retryable: true, status: response.status },
+          )
+        }
         throw this.#transportError(error, controller, 'body')
       }
       const status = response.status

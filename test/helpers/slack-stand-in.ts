@@ -17,6 +17,9 @@ export interface SlackReply {
   body?: unknown
   /** Never answer (a hung target). */
   hang?: boolean
+  /** Answer with this text as is (with `contentType`, default text/html): a proxy's page, a huge body. */
+  raw?: string
+  contentType?: string
 }
 
 export interface SlackStandInOptions {
@@ -66,6 +69,14 @@ export async function startSlackStandIn(
     const sent = String(body.channel ?? '')
     const channel = opts.channelIds === false ? sent : sent.replace(/^#/, 'C_')
     const answer = () => {
+      if (reply.raw !== undefined) {
+        res.writeHead(reply.status ?? 200, {
+          'content-type': reply.contentType ?? 'text/html',
+          ...reply.headers,
+        })
+        res.end(reply.raw)
+        return
+      }
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers })
       res.end(
         JSON.stringify(

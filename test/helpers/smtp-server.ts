@@ -5,16 +5,43 @@ import { SMTPServer } from 'smtp-server'
 export interface SmtpStandIn {
   port: number
   messages: ParsedMail[]
+  /** Every AUTH the server received: the password as it arrived, and whether the connection was TLS then. */
+  logins: Array<{ username: string; password: string; secure: boolean }>
   close(): Promise<void>
 }
 
-/** A real smtp-server on 127.0.0.1; `reject(nth)` returns an SMTP code to refuse the nth RCPT TO. */
-export async function startSmtp(reject?: (nth: number) => number | undefined): Promise<SmtpStandIn> {
+export interface SmtpStandInOptions {
+  /** Offer AUTH (PLAIN/LOGIN): logins are recorded and accepted. Default off. */
+  auth?: boolean
+  /** Offer STARTTLS (smtp-server's bundled self-signed certificate). Default off. */
+  starttls?: boolean
+}
+
+/**
+ * A real smtp-server on 127.0.0.1; `reject(nth)` returns an SMTP code to refuse the nth RCPT TO. With `auth` and
+ * without `starttls` it is a server that takes a password over a plain connection (as a careless one does).
+ */
+export async function startSmtp(
+  reject?: (nth: number) => number | undefined,
+  options: SmtpStandInOptions = {},
+): Promise<SmtpStandIn> {
   const messages: ParsedMail[] = []
+  const logins: SmtpStandIn['logins'] = []
   let rcpt = 0
+  const disabled = [...(options.starttls ? [] : ['STARTTLS']), ...(options.auth ? [] : ['AUTH'])]
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    disabledCommands: disabled,
+    allowInsecureAuth: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    onAuth(auth, session, callback) {
+      logins.push({
+        username: auth.username ?? '',
+        password: auth.password ?? '',
+        secure: Boolean(session.secure),
+      })
+      callback(null, { user: auth.username })
+    },
     logger: false,
     onRcptTo(_address, _session, callback) {
       rcpt++
@@ -41,5 +68,10 @@ export async function startSmtp(reject?: (nth: number) => number | undefined): P
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.server.address() as AddressInfo).port
-  return { port, messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+  return {
+    port,
+    messages,
+    logins,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
 }

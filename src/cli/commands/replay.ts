@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander'
 import { loadConfig } from '../../config.js'
 import { runReplay } from '../../rules/replay.js'
+import { terminalSafe, terminalSafeJson, terminalSafeStream } from '../../terminal-text.js'
 
 export interface CommandIo {
   stdout?: NodeJS.WritableStream
@@ -65,8 +66,9 @@ export function register(program: Command, io: CommandIo = {}): void {
         rules: opts.rules ?? config?.rules ?? './rules',
         ...(config ? { timeIntervals: config.timeIntervals } : {}),
         reorderBuffer: opts.reorderBuffer,
-        stdout: io.stdout ?? process.stdout,
-        stderr,
+        // Decision lines carry event-derived text (group values, event ids): JSON without terminal controls.
+        stdout: terminalSafeStream(io.stdout ?? process.stdout, terminalSafeJson),
+        stderr: terminalSafeStream(stderr, terminalSafe),
         env: io.env ?? process.env,
         ...(until !== undefined ? { until } : {}),
       })

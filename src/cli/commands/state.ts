@@ -11,6 +11,7 @@ import { canonicalStatePath, describeOwner, lockStatus } from '../../state/lock.
 import { readStateFile } from '../../state/state-file.js'
 import { emptyState, type State } from '../../state/state-schema.js'
 import { formatSummary, humanBytes, summarizeState } from '../../state/summary.js'
+import { terminalSafe, terminalSafeJson } from '../../terminal-text.js'
 
 /** Where the command writes and what "now" is (tests pass their own). */
 export interface StateCommandIo {
@@ -110,7 +111,11 @@ async function show(opts: FileOptions & { json?: boolean }, io: StateCommandIo):
   const bytes = (await sizeOf(file)) ?? 0
   const summary = summarizeState(state, io.now())
   if (opts.json) {
-    io.stdout.write(`${JSON.stringify({ file, exists: true, bytes, backup, daemon, ...summary }, null, 2)}\n`)
+    io.stdout.write(
+      terminalSafeJson(
+        `${JSON.stringify({ file, exists: true, bytes, backup, daemon, ...summary }, null, 2)}\n`,
+      ),
+    )
     return
   }
   const lines = [
@@ -119,7 +124,7 @@ async function show(opts: FileOptions & { json?: boolean }, io: StateCommandIo):
     `Daemon        ${lock.locked ? `running: ${describeOwner(lock.owner)}` : 'not running'}`,
     ...formatSummary(summary),
   ]
-  io.stdout.write(`${lines.join('\n')}\n`)
+  io.stdout.write(terminalSafe(`${lines.join('\n')}\n`))
 }
 
 async function restore(opts: FileOptions, io: StateCommandIo): Promise<void> {
@@ -193,13 +198,14 @@ async function deadLetters(
     const items = (state?.deadLetters ?? []).filter((d) => !wanted || wanted.has(d.id))
     // Scrubbed again on the way out (when the config was read): a file written before scrubbing existed.
     if (opts.json) {
-      io.stdout.write(`${JSON.stringify(scrubDeep(items), null, 2)}\n`)
+      io.stdout.write(terminalSafeJson(`${JSON.stringify(scrubDeep(items), null, 2)}\n`))
       return
     }
     if (items.length === 0) io.stdout.write('No dead letters.\n')
     for (const d of items) {
+      // Ids hold event ids and reasons hold server answers: printed without terminal controls or bidi overrides.
       io.stdout.write(
-        `${new Date(d.deadAt).toISOString()}  ${d.id}  -> ${d.target}  (${d.attempts} attempts) ${scrubSecrets(d.reason)}\n`,
+        `${terminalSafe(`${new Date(d.deadAt).toISOString()}  ${d.id}  -> ${d.target}  (${d.attempts} attempts) ${scrubSecrets(d.reason)}`)}\n`,
       )
     }
     return

@@ -10,6 +10,7 @@ import { sampleAlert } from '../../notify/sample-alert.js'
 import { type Action, actionSchema } from '../../rules/action-schema.js'
 import { checkActionSecrets } from '../../secrets/fields.js'
 import { scrubSecrets } from '../../secrets/scrub.js'
+import { terminalSafe } from '../../terminal-text.js'
 
 export interface TestNotifyIo {
   stdout: NodeJS.WritableStream
@@ -59,12 +60,14 @@ export async function testNotify(
     io.stdout.write(`test-notify: sent via ${kind}${where}${ref}\n`)
     if (!receipt.refused) return 0
     const { recipients, reason } = receipt.refused
-    io.stdout.write(`test-notify: but the server REFUSED ${recipients.join(', ')}: ${scrubSecrets(reason)}\n`)
+    io.stdout.write(
+      `test-notify: but the server REFUSED ${terminalSafe(`${recipients.join(', ')}: ${scrubSecrets(reason)}`)}\n`,
+    )
     return 1
   } catch (error) {
     const failure = error instanceof DeliveryError ? error : undefined
     const label = failure ? (failure.retryable ? 'retryable' : 'permanent') : 'unexpected'
-    io.stdout.write(`test-notify: FAILED via ${kind}: ${scrubSecrets(errorMessage(error))} (${label})\n`)
+    io.stdout.write(`test-notify: FAILED via ${kind}: ${terminalSafe(errorMessage(error))} (${label})\n`)
     return 1
   } finally {
     ;(notifier as { close?: () => void }).close?.()
