@@ -29,6 +29,7 @@ export const CONFIG_SECRETS: Readonly<Record<string, SecretKind>> = {
   'seam.apiKey': 'token',
   'slack.token': 'token',
   'email.smtp.auth.pass': 'token',
+  'heartbeat.url': 'url',
 }
 
 /** Config keys that hold lists of actions: their secrets are the ACTION_SECRETS of each action. */
@@ -37,6 +38,9 @@ export const CONFIG_ACTION_LISTS: readonly string[] = ['monitor.actions']
 /** Per action `type`, the fields that hold a secret. Never stored in the state (see stripActionSecrets). */
 export const ACTION_SECRETS: Readonly<Record<string, Readonly<Record<string, SecretKind>>>> = {
   slack: { webhookUrl: 'url' },
+  pagerduty: { routingKey: 'token' },
+  webhook: { url: 'url', secret: 'token', headers: 'header-values' },
+  teams: { webhookUrl: 'url' },
 }
 
 /**
@@ -45,6 +49,7 @@ export const ACTION_SECRETS: Readonly<Record<string, Readonly<Record<string, Sec
  */
 export const NOT_SECRET: Readonly<Record<string, string>> = {
   'slack.apiUrl': 'the Slack Web API base URL: the same public address for every workspace',
+  'pagerduty.apiUrl': 'the PagerDuty Events API address: the same public URL for every account',
   'email.smtp.auth.user': 'the SMTP user name names the account; the password is the secret',
 }
 
