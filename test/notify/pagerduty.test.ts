@@ -87,7 +87,7 @@ describe('PagerDuty Events API v2', () => {
     }
     message.decision.event = { ...message.decision.event, note: '<!channel> **bold**\r\nBcc: x\u0007' }
     await notifier.send(message, AbortSignal.timeout(5000))
-    const payload = (pd.calls[0]?.json as { payload: Record<string, unknown> }).payload
+    const payload = (pd.calls[0]!.json as { payload: Record<string, unknown> }).payload
     expect(payload.severity).toBe('error')
     expect(payload.summary).toBe('<!channel> **bold** Bcc: x (rule x)')
     expect(payload.source).toBe('dev[31m_1')

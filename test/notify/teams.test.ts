@@ -55,7 +55,7 @@ function checkShape(card: Card): Array<Record<string, unknown>> {
 
 const factsOf = (elements: Array<Record<string, unknown>>) =>
   Object.fromEntries(
-    (elements.find((e) => e.type === 'FactSet')?.facts as Array<{ title: string; value: string }>).map(
+    (elements.find((e) => e.type === 'FactSet')!.facts as Array<{ title: string; value: string }>).map(
       (f) => [f.title, f.value],
     ),
   )
