@@ -123,7 +123,7 @@ describe('Microsoft Teams (Workflows webhook, Adaptive Card 1.4)', () => {
     expect(String(card.find((e) => e.size === 'Large')?.text)).toBe('Battery low: 3 alerts rolled up')
     const lists = card.filter((e) => e.type === 'FactSet')
     expect(lists).toHaveLength(2)
-    expect((lists[1]?.facts as Array<{ title: string }>).map((f) => f.title)).toEqual([
+    expect((lists[1]!.facts as Array<{ title: string }>).map((f) => f.title)).toEqual([
       'evt\\_r1',
       'evt\\_r2',
       'evt\\_r3',
