@@ -7,8 +7,8 @@ import { renderText } from './render-text.js'
 
 /**
  * The signed webhook's body, version "1": a documented contract (docs/webhook.md, and its JSON Schema
- * docs/webhook-body.schema.json generated from these zod schemas by `npm run schema`). Add fields only; never
- * rename or remove one without a new version.
+ * docs/webhook-body.schema.json generated from these zod schemas by `npm run schema`). Fields may be added within
+ * a version (receivers must ignore unknown ones, so the schema allows them); none is renamed or removed.
  */
 const alertFields = {
   rule: z.string().describe('The rule id.'),
@@ -36,12 +36,12 @@ const alertFields = {
     .describe('Every event of the window, oldest first ([event_id] for rules without a window).'),
 }
 
-export const webhookAlertSchema = z.strictObject({
+export const webhookAlertSchema = z.object({
   version: z.literal('1').describe('Body format version.'),
   ...alertFields,
 })
 
-export const webhookRollupSchema = z.strictObject({
+export const webhookRollupSchema = z.object({
   version: z.literal('1').describe('Body format version.'),
   rule: alertFields.rule,
   kind: alertFields.kind,
@@ -49,7 +49,7 @@ export const webhookRollupSchema = z.strictObject({
   title: z.string().describe('"<rule description>: N alerts rolled up".'),
   text: alertFields.text,
   alerts: z
-    .array(z.strictObject(alertFields))
+    .array(z.object(alertFields))
     .min(1)
     .describe('A storm rolled up into one request: one entry per alert, each as a single alert body.'),
 })
@@ -109,4 +109,18 @@ export function webhookBody(message: AlertMessage): WebhookBody {
     }
   }
   return { version: '1', ...alertEntry(message, message.decision) }
+}
+
+/** docs/webhook-body.schema.json: the body's JSON Schema (draft 2020-12), written by `npm run schema`. */
+export function webhookBodyJsonSchemaText(): string {
+  const schema = z.toJSONSchema(webhookBodySchema, { target: 'draft-2020-12', io: 'input' }) as Record<
+    string,
+    unknown
+  >
+  const out = {
+    $schema: schema.$schema,
+    title: 'seam-alerts webhook body, version 1',
+    ...schema,
+  }
+  return `${JSON.stringify(out, null, 2)}\n`
 }

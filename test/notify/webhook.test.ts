@@ -252,3 +252,15 @@ describe('Teams notifier transport', () => {
     expect(JSON.stringify(state.current())).not.toContain('/workflows/abc')
   })
 })
+
+describe('docs/webhook-body.schema.json', () => {
+  it('equals a fresh generation from the zod schema (run `npm run schema`)', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const { webhookBodyJsonSchemaText } = await import('../../src/notify/webhook-body.js')
+    const { REPO_ROOT } = await import('../helpers/fixtures.js')
+    const path = await import('node:path')
+    expect(await readFile(path.join(REPO_ROOT, 'docs/webhook-body.schema.json'), 'utf8')).toBe(
+      webhookBodyJsonSchemaText(),
+    )
+  })
+})
