@@ -234,3 +234,26 @@ describe('rule directories and `seam-alerts validate`', () => {
     expect(await readFile(path.resolve('rules/schema.json'), 'utf8')).toBe(ruleJsonSchemaText())
   })
 })
+
+describe('the example rules in rules/examples', () => {
+  it('validate once their environment variables are set, and name the variable when one is not', async () => {
+    const { loadRuleDir } = await import('../../src/rules/rule-loader.js')
+    const { formatIssue } = await import('../../src/errors.js')
+    const dir = path.resolve('rules/examples')
+    const env = {
+      PD_ROUTING_KEY: 'R0UT1NGKEY0000000000000000000000',
+      ALERT_WEBHOOK_URL: 'https://audit.example.com/seam',
+      ALERT_WEBHOOK_SECRET: 'whsec-example',
+    }
+    const loaded = await loadRuleDir(dir, { env, warnings: false })
+    expect(loaded.issues).toEqual([])
+    expect(loaded.rules.map((rule) => [rule.id, rule.severity, rule.actions[0]?.type])).toEqual([
+      ['access-code-audit', 'info', 'webhook'],
+      ['device-tampered-pagerduty', 'critical', 'pagerduty'],
+    ])
+    const missing = await loadRuleDir(dir, { env: { ...env, PD_ROUTING_KEY: undefined }, warnings: false })
+    expect(missing.issues.map(formatIssue)).toEqual([
+      `${path.join(dir, 'device-tampered-pagerduty.json')}: $.actions[0].routingKey: environment variable PD_ROUTING_KEY is not set`,
+    ])
+  })
+})
