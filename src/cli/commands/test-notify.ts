@@ -75,7 +75,9 @@ export async function testNotify(
 export function register(program: Command, io?: Partial<TestNotifyIo>): void {
   program
     .command('test-notify')
-    .description('Send a sample alert through one action (check a Slack token, SMTP settings, a PagerDuty routing key, a webhook or a Teams URL)')
+    .description(
+      'Send a sample alert through one action (check a Slack token, SMTP settings, a PagerDuty routing key, a webhook or a Teams URL)',
+    )
     .requiredOption('--action <json>', 'the action as JSON, e.g. \'{"type":"slack","channel":"#alerts"}\'')
     .option('--config <file>', 'config file with the slack/email/pagerduty settings')
     .action(async (opts: { action: string; config?: string }) => {
