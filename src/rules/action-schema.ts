@@ -39,10 +39,15 @@ export const consoleActionSchema = z.strictObject({
   ...templates,
 })
 
+const HTTP_URL = 'expected an http:// or https:// URL'
+
 export const pagerdutyActionSchema = z.strictObject({
   type: z.literal('pagerduty'),
   routingKey: z
-    .string()
+    .string({
+      error: (issue) =>
+        issue.input === undefined ? 'required: the integration key, e.g. "${PD_ROUTING_KEY}"' : undefined,
+    })
     .min(1)
     .describe('PagerDuty Events API v2 integration (routing) key, e.g. "${PD_ROUTING_KEY}". A secret.'),
   severity: z
@@ -55,7 +60,7 @@ export const pagerdutyActionSchema = z.strictObject({
 export const webhookActionSchema = z.strictObject({
   type: z.literal('webhook'),
   url: z
-    .url({ protocol: /^https?$/ })
+    .url({ protocol: /^https?$/, error: HTTP_URL })
     .describe('Where the JSON alert is POSTed, e.g. "${ALERT_WEBHOOK_URL}". A secret.'),
   secret: z
     .string()
@@ -74,7 +79,7 @@ export const webhookActionSchema = z.strictObject({
 export const teamsActionSchema = z.strictObject({
   type: z.literal('teams'),
   webhookUrl: z
-    .url({ protocol: /^https?$/ })
+    .url({ protocol: /^https?$/, error: HTTP_URL })
     .describe(
       'Microsoft Teams Workflows "When a Teams webhook request is received" URL, e.g. "${TEAMS_WEBHOOK_URL}". A secret.',
     ),
