@@ -49,10 +49,13 @@ describe('PagerDuty, webhook and Teams across a SIGKILL', () => {
     const pd = await receiver(202)
     const hook = await receiver(204)
     const teams = await receiver(202)
+    const checker = await startHttpStandIn(undefined, { status: 200, body: 'OK' })
+    receivers.push(checker)
     const env = {
       ...ENV,
       HOOK_URL: `${hook.url}/hooks/e2e-secret-path`,
       TEAMS_URL: `${teams.url}/workflows/e2e-secret-flow`,
+      HEARTBEAT_URL: `${checker.url}/ping/e2e-secret-check`,
     }
     dirs = await makeDirs()
     for (const name of await readdir(dirs.rules)) await rm(path.join(dirs.rules, name))
@@ -85,6 +88,7 @@ describe('PagerDuty, webhook and Teams across a SIGKILL', () => {
         rules: './rules',
         state: './state.json',
         pagerduty: { apiUrl: `${pd.url}/v2/enqueue` },
+        heartbeat: { url: '${HEARTBEAT_URL}', every: '200ms' },
         delivery: { backoff: '100ms', maxBackoff: '1s' },
         server: false,
       }),
@@ -123,6 +127,11 @@ describe('PagerDuty, webhook and Teams across a SIGKILL', () => {
       () => [pdIds(), hookIds(), teamsIds()].every((got) => ids.every((id) => got.includes(id))),
       30_000,
       'every alert at every destination',
+    )
+    // The heartbeat runs next to alerting: healthy polls, so the checker is called.
+    await second.waitFor(() => checker.calls.length >= 2, 10_000, 'heartbeat calls')
+    expect(new Set(checker.calls.map((c) => `${c.method} ${c.path}`))).toEqual(
+      new Set(['GET /ping/e2e-secret-check']),
     )
     second.kill('SIGTERM')
     expect((await second.exited).code).toBe(0)
