@@ -144,9 +144,10 @@ describe('PagerDuty, webhook and Teams across a SIGKILL', () => {
     const logs = second.stderr() + first.stderr()
     for (const secret of Object.values(env)) expect(logs).not.toContain(secret)
     expect(second.logs().find((l) => Array.isArray(l.channels))?.channels).toEqual([
-      'pagerduty(127.0.0.1:' + new URL(pd.url).port + ')',
+      `pagerduty(127.0.0.1:${new URL(pd.url).port})`,
       'webhook',
       'teams',
+      'heartbeat(every 200 ms)',
     ])
   }, 90_000)
 })
