@@ -7,10 +7,7 @@
  *
  * Adding a secret is one line. For example, the ones planned:
  *   'server.apiToken': 'token',            'slack.appToken': 'token',
- *   'monitor.heartbeat.url': 'url',        'store.postgres.url': 'url-password',
- *   ACTION_SECRETS.pagerduty = { routingKey: 'token' }
- *   ACTION_SECRETS.webhook = { url: 'url', secret: 'token', headers: 'header-values' }
- *   ACTION_SECRETS.teams = { webhookUrl: 'url' }
+ *   'store.postgres.url': 'url-password'
  */
 
 /** How a secret is held: what counts as its value(s). */
