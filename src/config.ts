@@ -130,6 +130,37 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Email (SMTP) settings.'),
+  pagerduty: z
+    .strictObject({
+      apiUrl: z
+        .url({ protocol: /^https?$/ })
+        .default('https://events.pagerduty.com/v2/enqueue')
+        .describe('PagerDuty Events API v2 endpoint (EU accounts, proxies, tests).'),
+    })
+    .prefault({})
+    .describe(
+      'PagerDuty settings; the routing key is per action ({"type": "pagerduty", "routingKey": ...}).',
+    ),
+  heartbeat: z
+    .strictObject({
+      url: z
+        .url({ protocol: /^https?$/ })
+        .describe(
+          'Dead man\'s switch URL (healthchecks.io, Cronitor, Better Stack), e.g. "${HEARTBEAT_URL}". A secret, never logged.',
+        ),
+      every: durationSchema
+        .refine((ms) => ms >= 100, 'expected at least "100ms"')
+        .describe('How often to call it while healthy, e.g. "1m".'),
+      method: z.enum(['GET', 'POST']).default('GET').describe('HTTP method of each call.'),
+      failSuffix: z
+        .boolean()
+        .default(false)
+        .describe('While unhealthy, call "<url>/fail" every `every` instead of staying silent.'),
+    })
+    .optional()
+    .describe(
+      'Calls a URL every `every` while the daemon is healthy (last poll succeeded, cursor lag below monitor.lagAbove), so an outside service notices when seam-alerts is down.',
+    ),
   console: z
     .boolean()
     .default(false)

@@ -16,6 +16,7 @@ import { type DaemonContext, openContext } from './context.js'
 import { startDelivery } from './delivery.js'
 import { scheduleDigests } from './digest-scheduler.js'
 import { serveHealth } from './health-server.js'
+import { heartbeat } from './heartbeat.js'
 import { housekeeping } from './housekeeping.js'
 import { warnInsecureSetup } from './insecure-warnings.js'
 import type { DaemonMetrics } from './metrics.js'
@@ -116,6 +117,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
     })
     const digests = scheduleDigests(ctx, { rules, policy })
     if (!once) lifecycle.add(housekeeping(ctx))
+    lifecycle.add(heartbeat(ctx))
     const unroutable = (enabled: readonly RuleInfo[]) => warnUnroutable(logger, enabled, policy, notifiers)
     rules.connect({ source, evaluator, digests, warnUnroutable: unroutable })
     const loop = startPolling(ctx, { source, evaluator, rules, policy })

@@ -111,6 +111,12 @@ export class DaemonMetrics {
     help: 'Alerts in the dead-letter list.',
     registers: [this.registry],
   })
+  readonly heartbeats = new Counter({
+    name: 'seam_alerts_heartbeats_total',
+    help: 'Heartbeat calls (heartbeat.url): ok, fail (the /fail call while unhealthy), skipped (unhealthy), error (could not reach it).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  })
   readonly up = new Gauge({
     name: 'seam_alerts_healthy',
     help: '1 while polling works, 0 while /healthz reports 503.',

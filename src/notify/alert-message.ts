@@ -1,6 +1,8 @@
 import type { Action } from '../rules/action-schema.js'
 import { type Decision, incidentKey } from '../rules/decision.js'
+import { ACTION_SECRETS } from '../secrets/definition.js'
 import type { OutboxItem, State } from '../state/state-schema.js'
+import { channelKind, needsActionSecret } from './channels.js'
 import type { AlertMessage } from './notifier.js'
 import type { SendUnit } from './rollup.js'
 
@@ -13,20 +15,25 @@ export interface AlertMessageContext {
 }
 
 /**
- * The action to send with: the stored action (secrets stripped) plus, for a webhook, the URL re-resolved
- * through actionRef (the rule's current URL). Undefined when the secret cannot be resolved any more.
+ * The action to send with: the stored action (secrets stripped) plus its secret fields (webhook URLs, routing
+ * keys, signing secrets, headers: ACTION_SECRETS) re-resolved through actionRef, i.e. the rule's current values.
+ * Undefined when an action that needs them cannot be resolved any more (its rule or action is gone).
  */
 export function sendableAction(
   item: OutboxItem,
   resolveAction: (actionRef: string) => Action | undefined,
 ): Action | undefined {
   const stored = item.action as Action
-  if (stored.type === 'slack' && !stored.channel) {
-    const resolved = resolveAction(item.actionRef)
-    if (resolved?.type !== 'slack' || !resolved.webhookUrl) return undefined
-    return { ...stored, webhookUrl: resolved.webhookUrl }
+  const fields = Object.keys(ACTION_SECRETS[stored.type] ?? {})
+  if (fields.length === 0 || !needsActionSecret(channelKind(stored))) return stored
+  const resolved = resolveAction(item.actionRef)
+  if (resolved?.type !== stored.type || channelKind(resolved) !== channelKind(stored)) return undefined
+  const secrets: Record<string, unknown> = {}
+  for (const field of fields) {
+    const value = (resolved as Record<string, unknown>)[field]
+    if (value !== undefined) secrets[field] = value
   }
-  return stored
+  return { ...stored, ...secrets } as Action
 }
 
 /** Build what the channel sends for one unit: device name, rule info, thread reference, rollup list. */

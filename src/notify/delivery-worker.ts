@@ -244,7 +244,7 @@ export class DeliveryWorker {
       const action = sendableAction(first, this.opts.resolveAction)
       if (!action) {
         throw new DeliveryError(
-          `the action ${first.actionRef} can no longer be resolved (webhookUrl missing)`,
+          `the action ${first.actionRef} can no longer be resolved (its secret fields are not stored)`,
           {
             retryable: false,
           },

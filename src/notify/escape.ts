@@ -34,3 +34,16 @@ export function oneLine(text: string): string {
 }
 
 export type Escape = (text: string) => string
+
+/**
+ * Adaptive Card markdown (Teams TextBlock and FactSet text), CommonMark-style: every character that can start
+ * markup (`*` `_` `` ` `` `~` `[` `]` `#` `|` `<` `>` `&` `\`) is backslash-escaped, and so is a list marker at
+ * the start of a line, so `**x**`, `[click](https://evil)`, `<at>`, `<b>` or `&lt;` in an event field show as text.
+ */
+export function escapeCardMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*_~[\]#|<>&]/g, (c) => `\\${c}`)
+    .replace(/^(\s*)([-+]|\d+\.)(?=\s|$)/gm, (_m, space: string, marker: string) =>
+      marker.endsWith('.') ? `${space}${marker.slice(0, -1)}\\.` : `${space}\\${marker}`,
+    )
+}

@@ -39,15 +39,68 @@ export const consoleActionSchema = z.strictObject({
   ...templates,
 })
 
+const HTTP_URL = 'expected an http:// or https:// URL'
+
+export const pagerdutyActionSchema = z.strictObject({
+  type: z.literal('pagerduty'),
+  routingKey: z
+    .string({
+      error: (issue) =>
+        issue.input === undefined ? 'required: the integration key, e.g. "${PD_ROUTING_KEY}"' : undefined,
+    })
+    .min(1)
+    .describe('PagerDuty Events API v2 integration (routing) key, e.g. "${PD_ROUTING_KEY}". A secret.'),
+  severity: z
+    .enum(['critical', 'error', 'warning', 'info'])
+    .optional()
+    .describe("PagerDuty severity; default: mapped from the rule's severity."),
+  ...templates,
+})
+
+export const webhookActionSchema = z.strictObject({
+  type: z.literal('webhook'),
+  url: z
+    .url({ protocol: /^https?$/, error: HTTP_URL })
+    .describe('Where the JSON alert is POSTed, e.g. "${ALERT_WEBHOOK_URL}". A secret.'),
+  secret: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'HMAC-SHA256 key: signs each request (X-Seam-Alerts-Timestamp, X-Seam-Alerts-Signature). A secret.',
+    ),
+  headers: z
+    .record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'expected an HTTP header name'), z.string())
+    .optional()
+    .describe('Extra request headers, e.g. {"Authorization": "Bearer ${TOKEN}"}. Their values are secrets.'),
+  ...templates,
+})
+
+export const teamsActionSchema = z.strictObject({
+  type: z.literal('teams'),
+  webhookUrl: z
+    .url({ protocol: /^https?$/, error: HTTP_URL })
+    .describe(
+      'Microsoft Teams Workflows "When a Teams webhook request is received" URL, e.g. "${TEAMS_WEBHOOK_URL}". A secret.',
+    ),
+  ...templates,
+})
+
 export const actionSchema = z.discriminatedUnion('type', [
   slackActionSchema,
   emailActionSchema,
   consoleActionSchema,
+  pagerdutyActionSchema,
+  webhookActionSchema,
+  teamsActionSchema,
 ])
 
 export type SlackAction = z.infer<typeof slackActionSchema>
 export type EmailAction = z.infer<typeof emailActionSchema>
 export type ConsoleAction = z.infer<typeof consoleActionSchema>
+export type PagerDutyAction = z.infer<typeof pagerdutyActionSchema>
+export type WebhookAction = z.infer<typeof webhookActionSchema>
+export type TeamsAction = z.infer<typeof teamsActionSchema>
 export type Action = z.infer<typeof actionSchema>
 
 /** A stable key for one delivery target: the unit of pacing, retries and head-of-line isolation. */
@@ -59,6 +112,12 @@ export function actionTarget(action: Action): string {
       return `email:${[...action.to].sort().join(',')}`
     case 'console':
       return 'console'
+    case 'pagerduty':
+      return `pagerduty:${hashish(action.routingKey)}`
+    case 'webhook':
+      return `webhook:${hashish(action.url)}`
+    case 'teams':
+      return `teams:${hashish(action.webhookUrl)}`
   }
 }
 

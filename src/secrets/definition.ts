@@ -7,10 +7,7 @@
  *
  * Adding a secret is one line. For example, the ones planned:
  *   'server.apiToken': 'token',            'slack.appToken': 'token',
- *   'monitor.heartbeat.url': 'url',        'store.postgres.url': 'url-password',
- *   ACTION_SECRETS.pagerduty = { routingKey: 'token' }
- *   ACTION_SECRETS.webhook = { url: 'url', secret: 'token', headers: 'header-values' }
- *   ACTION_SECRETS.teams = { webhookUrl: 'url' }
+ *   'store.postgres.url': 'url-password'
  */
 
 /** How a secret is held: what counts as its value(s). */
@@ -30,6 +27,7 @@ export const CONFIG_SECRETS: Readonly<Record<string, SecretKind>> = {
   'slack.token': 'token',
   'email.smtp.auth.pass': 'token',
   'server.apiToken': 'token',
+  'heartbeat.url': 'url',
 }
 
 /** Config keys that hold lists of actions: their secrets are the ACTION_SECRETS of each action. */
@@ -38,6 +36,9 @@ export const CONFIG_ACTION_LISTS: readonly string[] = ['monitor.actions']
 /** Per action `type`, the fields that hold a secret. Never stored in the state (see stripActionSecrets). */
 export const ACTION_SECRETS: Readonly<Record<string, Readonly<Record<string, SecretKind>>>> = {
   slack: { webhookUrl: 'url' },
+  pagerduty: { routingKey: 'token' },
+  webhook: { url: 'url', secret: 'token', headers: 'header-values' },
+  teams: { webhookUrl: 'url' },
 }
 
 /**
@@ -46,6 +47,7 @@ export const ACTION_SECRETS: Readonly<Record<string, Readonly<Record<string, Sec
  */
 export const NOT_SECRET: Readonly<Record<string, string>> = {
   'slack.apiUrl': 'the Slack Web API base URL: the same public address for every workspace',
+  'pagerduty.apiUrl': 'the PagerDuty Events API address: the same public URL for every account',
   'email.smtp.auth.user': 'the SMTP user name names the account; the password is the secret',
 }
 

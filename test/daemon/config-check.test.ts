@@ -59,4 +59,29 @@ describe('describeChannels (start line)', () => {
     const monitored = parseConfig({ monitor: { actions: [webhook] } }, 'c.json', {})
     expect(describeChannels(monitored, false)).toEqual(['slack-webhook'])
   })
+
+  it('names PagerDuty, webhooks, Teams and the heartbeat without any secret', () => {
+    const full = parseConfig(
+      {
+        pagerduty: { apiUrl: 'https://events.eu.pagerduty.com/v2/enqueue' },
+        heartbeat: { url: 'https://hc-ping.com/0b1d-secret-uuid', every: '1m' },
+      },
+      'c.json',
+      {},
+    )
+    const actions: Action[] = [
+      { type: 'pagerduty', routingKey: 'pd-secret-key' },
+      { type: 'webhook', url: 'https://hooks.example.com/secret-path', secret: 'shh' },
+      { type: 'teams', webhookUrl: 'https://prod.westeurope.logic.azure.com/workflows/secret-flow' },
+    ]
+    const channels = describeChannels(full, false, actions)
+    expect(channels).toEqual([
+      'pagerduty(events.eu.pagerduty.com)',
+      'webhook',
+      'teams',
+      'heartbeat(every 1 minute)',
+    ])
+    expect(JSON.stringify(channels)).not.toMatch(/secret|shh/)
+    expect(describeChannels(parseConfig({}, 'c.json', {}), false, [actions[0]!])).toEqual(['pagerduty'])
+  })
 })

@@ -234,3 +234,69 @@ describe('rule directories and `seam-alerts validate`', () => {
     expect(await readFile(path.resolve('rules/schema.json'), 'utf8')).toBe(ruleJsonSchemaText())
   })
 })
+
+describe('the example rules in rules/examples', () => {
+  it('validate once their environment variables are set, and name the variable when one is not', async () => {
+    const { loadRuleDir } = await import('../../src/rules/rule-loader.js')
+    const { formatIssue } = await import('../../src/errors.js')
+    const dir = path.resolve('rules/examples')
+    const env = {
+      PD_ROUTING_KEY: 'R0UT1NGKEY0000000000000000000000',
+      ALERT_WEBHOOK_URL: 'https://audit.example.com/seam',
+      ALERT_WEBHOOK_SECRET: 'whsec-example',
+    }
+    const loaded = await loadRuleDir(dir, { env, warnings: false })
+    expect(loaded.issues).toEqual([])
+    expect(loaded.rules.map((rule) => [rule.id, rule.severity, rule.actions[0]?.type])).toEqual([
+      ['access-code-audit', 'info', 'webhook'],
+      ['device-tampered-pagerduty', 'critical', 'pagerduty'],
+    ])
+    const missing = await loadRuleDir(dir, { env: { ...env, PD_ROUTING_KEY: undefined }, warnings: false })
+    expect(missing.issues.map(formatIssue)).toEqual([
+      `${path.join(dir, 'device-tampered-pagerduty.json')}: $.actions[0].routingKey: environment variable PD_ROUTING_KEY is not set`,
+    ])
+  })
+})
+
+describe('PagerDuty, webhook and Teams actions in rule files', () => {
+  it('rejects a malformed action with file: $.path: message, and never echoes a secret', () => {
+    const lines = messages({
+      ...base,
+      actions: [
+        { type: 'pagerduty' },
+        { type: 'pagerduty', routingKey: 'pd-secret-value', severity: 'fatal' },
+        { type: 'webhook', url: 'ftp://hooks.example.com/secret-path' },
+        { type: 'webhook', url: 'https://hooks.example.com/x', headers: { 'X-Token': 7 } },
+        { type: 'teams', webhookUrl: 'not a url' },
+        { type: 'teams', webhookUrl: 'https://example.com/flow', channel: '#x' },
+      ],
+    })
+    const at = (index: number, rest: string) =>
+      lines.find((l) => l.startsWith(`rules/x.json: $.actions[${index}]${rest}: `))
+    expect(at(0, '.routingKey')).toBeDefined()
+    expect(at(1, '.severity')).toMatch(/critical.*error.*warning.*info/)
+    expect(at(2, '.url')).toBeDefined()
+    expect(at(3, '.headers["X-Token"]') ?? at(3, '.headers.X-Token')).toBeDefined()
+    expect(at(4, '.webhookUrl')).toBeDefined()
+    expect(at(5, '.channel') ?? at(5, '')).toBeDefined()
+    expect(lines.join('\n')).not.toMatch(/pd-secret-value|secret-path/)
+  })
+
+  it('accepts the documented shapes', () => {
+    expect(
+      messages({
+        ...base,
+        actions: [
+          { type: 'pagerduty', routingKey: 'k', severity: 'error' },
+          {
+            type: 'webhook',
+            url: 'https://h.example/x',
+            secret: 's',
+            headers: { Authorization: 'Bearer t' },
+          },
+          { type: 'teams', webhookUrl: 'https://prod.westeurope.logic.azure.com/workflows/abc' },
+        ],
+      }),
+    ).toEqual([])
+  })
+})

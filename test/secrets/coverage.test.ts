@@ -122,20 +122,20 @@ describe('the definition of a secret covers the schemas', () => {
       socket: z.object({ host: z.string(), appToken: z.string() }),
       store: z.object({ postgres: z.object({ url: z.string() }) }),
     })
-    const pagerduty = z.object({ type: z.literal('pagerduty'), routingKey: z.string() })
-    const webhook = z.object({
-      type: z.literal('webhook'),
+    const opsgenie = z.object({ type: z.literal('opsgenie'), apiKey: z.string() })
+    const relay = z.object({
+      type: z.literal('relay'),
       url: z.string(),
       headers: z.record(z.string(), z.string()),
     })
-    const actions = z.discriminatedUnion('type', [...actionSchema.options, pagerduty, webhook])
+    const actions = z.discriminatedUnion('type', [...actionSchema.options, opsgenie, relay])
     expect(coverage(grown, actions).uncovered).toEqual([
       'socket.appToken',
       'store.postgres.url',
-      'action.pagerduty.routingKey',
-      'action.webhook.url',
-      'action.webhook.headers',
-      'action.webhook.headers.*',
+      'action.opsgenie.apiKey',
+      'action.relay.url',
+      'action.relay.headers',
+      'action.relay.headers.*',
     ])
     // ...and covering each is one line in the definition.
     const tables: Tables = {
@@ -143,8 +143,8 @@ describe('the definition of a secret covers the schemas', () => {
       configSecrets: { ...CONFIG_SECRETS, 'socket.appToken': 'token', 'store.postgres.url': 'url-password' },
       actionSecrets: {
         ...ACTION_SECRETS,
-        pagerduty: { routingKey: 'token' },
-        webhook: { url: 'url', headers: 'header-values' },
+        opsgenie: { apiKey: 'token' },
+        relay: { url: 'url', headers: 'header-values' },
       },
     }
     expect(coverage(grown, actions, tables)).toEqual({ uncovered: [], stale: [] })

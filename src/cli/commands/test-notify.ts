@@ -78,9 +78,11 @@ export async function testNotify(
 export function register(program: Command, io?: Partial<TestNotifyIo>): void {
   program
     .command('test-notify')
-    .description('Send a sample alert through one action (check a Slack token, webhook or SMTP settings)')
+    .description(
+      'Send a sample alert through one action (check a Slack token, SMTP settings, a PagerDuty routing key, a webhook or a Teams URL)',
+    )
     .requiredOption('--action <json>', 'the action as JSON, e.g. \'{"type":"slack","channel":"#alerts"}\'')
-    .option('--config <file>', 'config file with the slack/email settings')
+    .option('--config <file>', 'config file with the slack/email/pagerduty settings')
     .action(async (opts: { action: string; config?: string }) => {
       const code = await testNotify(opts, {
         stdout: io?.stdout ?? process.stdout,
