@@ -80,7 +80,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
     lifecycle.add({ name: 'final state write', stop: () => writeFinalState(ctx) })
 
     const rules = await RuleReload.start(ctx)
-    const evaluator = new Evaluator(rules.current, conditionErrorReporter(ctx))
+    const evaluator = new Evaluator(rules.current, conditionErrorReporter(ctx), {
+      firstSeenMax: config.limits.firstSeenMax,
+      onFirstSeenEvicted: (rule, evicted) => ctx.metrics.firstSeenEvicted.inc({ rule }, evicted),
+    })
     const client = new SeamClient({
       endpoint: config.seam.endpoint,
       apiKey: config.seam.apiKey ?? '',

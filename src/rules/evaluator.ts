@@ -3,9 +3,11 @@ import { cancelTimer, openTimer, takeDueTimers } from './absence-timers.js'
 import type { CompiledRule, Matcher } from './compiled-rule.js'
 import type { Decision } from './decision.js'
 import { fire, resolve } from './fire.js'
+import { DEFAULT_FIRST_SEEN_MAX, type FirstSeenEvicted, firstSeenStep } from './first-seen.js'
 import { groupKey, groupObject } from './group.js'
 import type { Candidate, RuleSet } from './rule-set.js'
 import type { RuleState } from './rule-state.js'
+import { spikeStep } from './spike-step.js'
 import { pruneState, reconcileState } from './state-prune.js'
 import { windowStep } from './window-step.js'
 
@@ -17,6 +19,13 @@ const SWEEP_EVERY_MS = 10 * 60_000
 
 /** Told of a rule condition that threw on an event (the rule counts as not matching it). */
 export type ConditionErrorHandler = (ruleId: string, event: SeamEvent, error: unknown) => void
+
+export interface EvaluatorOptions {
+  /** `limits.firstSeenMax`: tuples remembered per first-seen rule (default 100,000); the oldest are evicted. */
+  firstSeenMax?: number
+  /** Told of tuples a first-seen rule evicted at that cap (the daemon counts them in a metric). */
+  onFirstSeenEvicted?: FirstSeenEvicted
+}
 
 /**
  * Applies rules to events. All memory lives in the RuleState passed in (plain JSON, persisted by the daemon);
@@ -37,12 +46,23 @@ export class Evaluator {
   /** Condition evaluations that threw (the rule is treated as not matching that event). */
   conditionErrors = 0
 
+  /** Tuples first-seen rules evicted at `firstSeenMax`. */
+  firstSeenEvicted = 0
+  private readonly firstSeenMax: number
+
   /** `onConditionError` hears of every condition that threw (the daemon logs and counts them per rule). */
   constructor(
     ruleSet: RuleSet,
     private readonly onConditionError?: ConditionErrorHandler,
+    private readonly options: EvaluatorOptions = {},
   ) {
     this.ruleSet = ruleSet
+    this.firstSeenMax = options.firstSeenMax ?? DEFAULT_FIRST_SEEN_MAX
+  }
+
+  private readonly evicted: FirstSeenEvicted = (ruleId, evicted) => {
+    this.firstSeenEvicted += evicted
+    this.options.onFirstSeenEvicted?.(ruleId, evicted)
   }
 
   private conditionFailed(ruleId: string, event: SeamEvent, error: unknown): void {
@@ -229,10 +249,17 @@ export class Evaluator {
     let count = 1
     let eventIds: string[] | undefined
     if (rule.window) {
-      const entries = windowStep(state, rule.id, key, event, at, rule.window)
-      if (!entries) return
-      count = entries.length
-      eventIds = entries.map((entry) => entry.event_id)
+      const fired = windowStep(state, rule.id, key, event, at, rule.window)
+      if (!fired) return
+      count = fired.count
+      eventIds = fired.entries.map((entry) => entry.event_id)
+    } else if (rule.spike) {
+      const cur = spikeStep(state, rule.id, key, at, rule.spike)
+      if (cur === null) return
+      count = cur
+    } else if (rule.firstSeen) {
+      const max = this.firstSeenMax
+      if (!firstSeenStep(state, rule.id, rule.firstSeen, event, at, max, this.evicted)) return
     }
     const decision = fire(
       state,

@@ -5,6 +5,7 @@ import { actionSchema } from './action-schema.js'
 import type { TopCondition } from './condition-types.js'
 import { CUSTOM_OPERATORS } from './custom-operators.js'
 import { EVENT_TYPE_PATTERN } from './event-types.js'
+import { distinctField, firstSeenSchema, fleetKindIssues, spikeSchema } from './fleet-schema.js'
 
 /**
  * The rule file format (one JSON file per rule). Conditions are described structurally here (for types and the
@@ -113,11 +114,14 @@ export const ruleSchema = z
     groupBy: z
       .array(z.string().min(1))
       .default([])
-      .describe('Event fields that key windows, throttles, absences and resolves; [] = one group.'),
+      .describe(
+        'Event fields (or dotted paths like "device_custom_metadata.site") that key windows, throttles, absences and resolves; [] = one group.',
+      ),
     window: z
       .strictObject({
         count: z.number().int().min(1).describe('Qualifying events of one group needed to fire.'),
         within: durationSchema.describe('...with occurred_at within this of the current one (inclusive).'),
+        distinct: distinctField,
       })
       .optional(),
     absence: z
@@ -127,6 +131,8 @@ export const ruleSchema = z
         within: durationSchema.describe('How long to wait for a cancelling event.'),
       })
       .optional(),
+    firstSeen: firstSeenSchema.optional(),
+    spike: spikeSchema.optional(),
     throttle: durationSchema
       .optional()
       .describe('After a fire, suppress fires of the same group for this long.'),
@@ -153,6 +159,7 @@ export const ruleSchema = z
         message:
           '"absence" cannot be combined with "window" (an absence fires on a missing event, not a count)',
       })
+    for (const issue of fleetKindIssues(rule)) ctx.addIssue({ code: 'custom', ...issue })
   })
 
 export type Rule = z.output<typeof ruleSchema>
