@@ -1,4 +1,4 @@
-import { deleteKeys } from '../frozen.js'
+import { deleteKeys, ownMap } from '../frozen.js'
 import type { SeamEvent } from '../source/event.js'
 import type { FirstSeen } from './fleet-schema.js'
 import { bucket, groupKey } from './group.js'
@@ -34,7 +34,7 @@ export function firstSeenStep(
   max: number,
   onEvicted?: FirstSeenEvicted,
 ): boolean {
-  const learnings = (state.learning ??= {})
+  const learnings = ownMap(state, 'learning')
   let learning = learnings[ruleId]
   if (learning === undefined) {
     learning = { section: firstSeenSection(firstSeen), since: at }
@@ -46,7 +46,7 @@ export function firstSeenStep(
   const known = last !== undefined && last >= floor && last >= at - firstSeen.remember
   const learns = firstSeen.learnFor !== undefined && at < learning.since + firstSeen.learnFor
   if (last === undefined || at > last) {
-    const tuples = bucket((state.firstSeen ??= {}), ruleId)
+    const tuples = bucket(ownMap(state, 'firstSeen'), ruleId)
     let size = sizes.get(tuples) ?? Object.keys(tuples).length
     if (last === undefined) size++
     tuples[tuple] = at
@@ -67,7 +67,7 @@ function evict(
   max: number,
   onEvicted?: FirstSeenEvicted,
 ): void {
-  const tuples = bucket((state.firstSeen ??= {}), ruleId)
+  const tuples = bucket(ownMap(state, 'firstSeen'), ruleId)
   for (const key of Object.keys(tuples)) if (tuples[key]! < floor) delete tuples[key]
   const keys = Object.keys(tuples)
   if (keys.length > max) {

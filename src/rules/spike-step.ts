@@ -1,3 +1,4 @@
+import { ownMap } from '../frozen.js'
 import type { Spike } from './fleet-schema.js'
 import { bucket } from './group.js'
 import type { RuleState, SpikeGroup } from './rule-state.js'
@@ -50,7 +51,7 @@ export function spikeStep(
       times: stored === undefined ? [] : stored.times.slice(),
       cut: stored?.cut ?? Number.MIN_SAFE_INTEGER,
     }
-    bucket((state.spikes ??= {}), ruleId)[key] = group
+    bucket(ownMap(state, 'spikes'), ruleId)[key] = group
   } else group = stored
   const { times } = group
   const old = from(times, floor)

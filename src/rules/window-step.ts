@@ -30,9 +30,14 @@ export function windowStep(
   const stored = windows[key]
   const entries = stored === undefined ? [] : writableArray(stored)
   if (entries !== stored) windows[key] = entries
-  let drop = 0
-  while (drop < entries.length && entries[drop]!.at < floor) drop++
-  if (drop > 0) entries.splice(0, drop)
+  // Every entry older than the floor goes (not only a leading run: out-of-order entries may sit behind newer ones),
+  // so what counts does not depend on when the periodic sweep (pruneWindows, the same floor) last ran.
+  let kept = 0
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!
+    if (entry.at >= floor) entries[kept++] = entry
+  }
+  if (kept < entries.length) entries.length = kept
   const { distinct, within } = window
   if (distinct === undefined) entries.push({ event_id: event.event_id, at })
   else {
