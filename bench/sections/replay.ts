@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -16,6 +16,30 @@ export interface ReplayFigures {
   /** The same command over a one-event file: process start, module loading and rule loading. */
   replay_startup_s: number | null
   replay_startup_rss_mb: number | null
+  /**
+   * The same file replayed with only the shipped rules of the kinds that existed before the fleet kinds (no
+   * firstSeen, spike or window.distinct), in the same run: the fleet rules' cost is replay_1m_s / this.
+   */
+  replay_1m_base_s: number | null
+  replay_fleet_over_base: number | null
+}
+
+const FLEET_KEYS = ['"firstSeen"', '"spike"', '"distinct"']
+
+/** A copy of `dir` without the rules that use a fleet kind: the rule set as it was before them. */
+async function baseRulesDir(dir: string, into: string): Promise<{ dir: string; count: number } | null> {
+  const source = path.resolve(REPO, dir)
+  const files = readdirSync(source).filter((f) => f.endsWith('.json') && f !== 'schema.json')
+  const base = path.join(into, 'base-rules')
+  await mkdir(base)
+  let count = 0
+  for (const file of files) {
+    const text = readFileSync(path.join(source, file), 'utf8')
+    if (FLEET_KEYS.some((key) => text.includes(key))) continue
+    await writeFile(path.join(base, file), text)
+    count++
+  }
+  return count === files.length ? null : { dir: base, count }
 }
 
 /** The shipped rules/ when it has rule files, else 100 generated rules written to `dir`. */
@@ -43,6 +67,8 @@ export async function replaySection(opts: BenchOptions): Promise<ReplayFigures> 
     replay_decisions: null,
     replay_startup_s: null,
     replay_startup_rss_mb: null,
+    replay_1m_base_s: null,
+    replay_fleet_over_base: null,
   }
   say(`\n## 2. Replay (seam-alerts replay over ${events.toLocaleString('en-US')} events in a JSONL file)`)
   const command = opts.dist ? 'dist/cli/commands/replay.js' : 'src/cli/commands/replay.ts'
@@ -57,9 +83,9 @@ export async function replaySection(opts: BenchOptions): Promise<ReplayFigures> 
     const rules = await rulesDir(dir)
     const one = path.join(dir, 'one.jsonl')
     await writeEventsJsonl(one, 1)
-    const replay = (input: string) => {
+    const replay = (input: string, rulesDir = rules.dir) => {
       const cli = opts.dist ? ['bin/seam-alerts.js'] : [...TSX_NODE.slice(1), 'src/cli/entry.ts']
-      const args = [...cli, 'replay', '--events', input, '--rules', rules.dir]
+      const args = [...cli, 'replay', '--events', input, '--rules', rulesDir]
       return runChild(TSX_NODE[0], args, { keepStdout: false, env: { ...process.env, LOG_LEVEL: 'warn' } })
     }
     const startup = opts.quick ? undefined : await replay(one)
@@ -86,6 +112,18 @@ export async function replaySection(opts: BenchOptions): Promise<ReplayFigures> 
       say(
         `of which start-up (the same command over one event): ${out.replay_startup_s} s, ${out.replay_startup_rss_mb} MB RSS`,
       )
+    const base = await baseRulesDir(rules.dir, dir)
+    if (base) {
+      const plain = await replay(file, base.dir)
+      if (plain.code === 0) {
+        out.replay_1m_base_s = round(plain.wallMs / 1000, 2)
+        out.replay_fleet_over_base = round(run.wallMs / plain.wallMs, 2)
+        say(
+          `the same file with the ${base.count} rules of the earlier kinds only (no firstSeen, spike, window.distinct): ` +
+            `${out.replay_1m_base_s} s; with the fleet rules / without: ${out.replay_fleet_over_base}x`,
+        )
+      } else skipped('replay (base rules)', `exit ${plain.code}: ${stderrGist(plain.stderr)}`)
+    }
     return out
   } finally {
     await rm(dir, { recursive: true, force: true })
