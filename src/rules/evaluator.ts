@@ -3,7 +3,7 @@ import { cancelTimer, openTimer, takeDueTimers } from './absence-timers.js'
 import type { CompiledRule, Matcher } from './compiled-rule.js'
 import type { Decision } from './decision.js'
 import { fire, resolve } from './fire.js'
-import { DEFAULT_FIRST_SEEN_MAX, type FirstSeenEvicted, firstSeenStep } from './first-seen.js'
+import { DEFAULT_FIRST_SEEN_MAX, type FirstSeenEvicted, firstSeenStep, sameFields } from './first-seen.js'
 import { groupKey, groupObject } from './group.js'
 import type { Candidate, RuleSet } from './rule-set.js'
 import type { RuleState } from './rule-state.js'
@@ -258,8 +258,9 @@ export class Evaluator {
       if (cur === null) return
       count = cur
     } else if (rule.firstSeen) {
-      const max = this.firstSeenMax
-      if (!firstSeenStep(state, rule.id, rule.firstSeen, event, at, max, this.evicted)) return
+      const { firstSeenMax: max, evicted } = this
+      const tuple = sameFields(rule.groupBy, rule.firstSeen.fields) ? key : undefined
+      if (!firstSeenStep(state, rule.id, rule.firstSeen, event, at, max, evicted, tuple)) return
     }
     const decision = fire(
       state,

@@ -33,27 +33,36 @@ export function firstSeenStep(
   at: number,
   max: number,
   onEvicted?: FirstSeenEvicted,
+  /** The tuple's key when the caller has it already (groupBy equal to the fields): groupKey(fields, event). */
+  tupleKey?: string,
 ): boolean {
-  const learnings = ownMap(state, 'learning')
-  let learning = learnings[ruleId]
+  let learning = state.learning?.[ruleId]
   if (learning === undefined) {
     learning = { section: firstSeenSection(firstSeen), since: at }
-    learnings[ruleId] = learning
+    ownMap(state, 'learning')[ruleId] = learning
   }
-  const tuple = groupKey(firstSeen.fields, event)
+  const tuple = tupleKey ?? groupKey(firstSeen.fields, event)
   const last = state.firstSeen?.[ruleId]?.[tuple]
   const floor = state.clock - firstSeen.remember
   const known = last !== undefined && last >= floor && last >= at - firstSeen.remember
   const learns = firstSeen.learnFor !== undefined && at < learning.since + firstSeen.learnFor
   if (last === undefined || at > last) {
     const tuples = bucket(ownMap(state, 'firstSeen'), ruleId)
-    let size = sizes.get(tuples) ?? Object.keys(tuples).length
-    if (last === undefined) size++
     tuples[tuple] = at
-    sizes.set(tuples, size)
-    if (size > max) evict(state, ruleId, floor, max, onEvicted)
+    if (last === undefined) {
+      const size = (sizes.get(tuples) ?? Object.keys(tuples).length - 1) + 1
+      sizes.set(tuples, size)
+      if (size > max) evict(state, ruleId, floor, max, onEvicted)
+    }
   }
   return !known && !learns
+}
+
+/** Do two field lists name the same fields in the same order (then the group key is the tuple key)? */
+export function sameFields(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 /**
@@ -70,13 +79,25 @@ function evict(
   const tuples = bucket(ownMap(state, 'firstSeen'), ruleId)
   for (const key of Object.keys(tuples)) if (tuples[key]! < floor) delete tuples[key]
   const keys = Object.keys(tuples)
+  const target = max - Math.floor(max / 10)
   if (keys.length > max) {
-    keys.sort((a, b) => tuples[a]! - tuples[b]! || (a < b ? -1 : a > b ? 1 : 0))
-    const evicted = keys.length - (max - Math.floor(max / 10))
-    for (let i = 0; i < evicted; i++) delete tuples[keys[i]!]
+    const evicted = keys.length - target
+    // The evicted are those last seen before the threshold, then the first (by key) of those seen at it.
+    const times = Float64Array.from(keys, (key) => tuples[key]!).sort()
+    const threshold = times[evicted - 1]!
+    const tied: string[] = []
+    for (const key of keys) {
+      const time = tuples[key]!
+      if (time < threshold) delete tuples[key]
+      else if (time === threshold) tied.push(key)
+    }
+    let before = 0
+    while (before < evicted && times[before]! < threshold) before++
+    tied.sort()
+    for (let i = 0; i < evicted - before; i++) delete tuples[tied[i]!]
     onEvicted?.(ruleId, evicted)
   }
-  sizes.set(tuples, Math.min(keys.length, max - Math.floor(max / 10)))
+  sizes.set(tuples, Math.min(keys.length, target))
 }
 
 /** Forget tuples last seen before clock - remember (they count as unseen anyway). */
