@@ -5,6 +5,8 @@ import type { Rule } from '../../src/rules/rule-schema.js'
 import { RuleSet } from '../../src/rules/rule-set.js'
 import { type RuleState, ruleStateSchema } from '../../src/rules/rule-state.js'
 import type { SeamEvent } from '../../src/source/event.js'
+import { stateJson } from '../../src/state/state-json.js'
+import { stateSchema } from '../../src/state/state-schema.js'
 import { MIN, openState } from '../helpers/fixtures.js'
 import { event, rule, setup } from './helpers.js'
 
@@ -241,5 +243,13 @@ describe('frozen shared state', () => {
     expect(decisions.filter((d) => d.startsWith('seen'))).toHaveLength(8)
     expect(decisions.some((d) => d.startsWith('spike'))).toBe(true)
     expect(Object.isFrozen(state.current().rules.firstSeen?.seen)).toBe(true)
+    // The state file (bytes, then the schema) keeps what each kind remembers: a restarted daemon sees d2 as known.
+    const reloaded = stateSchema.parse(JSON.parse(stateJson(state.current()).toString('utf8')))
+    expect(reloaded.rules.firstSeen).toEqual(state.current().rules.firstSeen)
+    expect(reloaded.rules.learning).toEqual(state.current().rules.learning)
+    expect(reloaded.rules.spikes).toEqual(state.current().rules.spikes)
+    const restarted = new Evaluator(RuleSet.from(rules), undefined, { firstSeenMax: 3 })
+    const again = await restarted.evaluate(reloaded.rules, site(9 * MIN, 'd2'))
+    expect(again.map((d) => d.rule)).not.toContain('seen')
   })
 })
