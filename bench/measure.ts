@@ -13,6 +13,8 @@ export interface ChildRun {
   wallMs: number
   /** Peak resident set size of the child, MB (null when it could not be read). */
   peakRssMb: number | null
+  /** User + system CPU time of the child, ms (from /usr/bin/time; null without it): robust to a loaded machine. */
+  cpuMs: number | null
   stdout: string
   stderr: string
   /** Lines written to stdout (counted, not kept, when `keepStdout` is false). */
@@ -68,7 +70,11 @@ export function runChild(command: string, args: string[], options: ChildOptions 
       if (poll) clearInterval(poll)
       const wallMs = performance.now() - start
       let peakKb: number | null = hwmKb || null
+      let cpuMs: number | null = null
       if (useTime) {
+        const user = /User time \(seconds\): ([\d.]+)/.exec(stderr)
+        const system = /System time \(seconds\): ([\d.]+)/.exec(stderr)
+        if (user && system) cpuMs = (Number(user[1]) + Number(system[1])) * 1000
         const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)
         peakKb = match ? Number(match[1]) : null
         stderr = stderr.replace(
@@ -77,7 +83,7 @@ export function runChild(command: string, args: string[], options: ChildOptions 
         )
       }
       const peakRssMb = peakKb === null ? null : Math.round(peakKb / 102.4) / 10
-      resolve({ code, wallMs, peakRssMb, stdout, stderr, stdoutLines: lines })
+      resolve({ code, wallMs, peakRssMb, cpuMs, stdout, stderr, stdoutLines: lines })
     })
   })
 }

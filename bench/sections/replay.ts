@@ -21,7 +21,12 @@ export interface ReplayFigures {
    * firstSeen, spike or window.distinct), in the same run: the fleet rules' cost is replay_1m_s / this.
    */
   replay_1m_base_s: number | null
+  /** Wall-time ratio (noisy on a shared machine: the load can change between the two runs). */
   replay_fleet_over_base: number | null
+  /** CPU time (user + system) of the two runs and their ratio: the figure to compare on a loaded machine. */
+  replay_1m_cpu_s: number | null
+  replay_1m_base_cpu_s: number | null
+  replay_fleet_over_base_cpu: number | null
 }
 
 const FLEET_KEYS = ['"firstSeen"', '"spike"', '"distinct"']
@@ -69,6 +74,9 @@ export async function replaySection(opts: BenchOptions): Promise<ReplayFigures> 
     replay_startup_rss_mb: null,
     replay_1m_base_s: null,
     replay_fleet_over_base: null,
+    replay_1m_cpu_s: null,
+    replay_1m_base_cpu_s: null,
+    replay_fleet_over_base_cpu: null,
   }
   say(`\n## 2. Replay (seam-alerts replay over ${events.toLocaleString('en-US')} events in a JSONL file)`)
   const command = opts.dist ? 'dist/cli/commands/replay.js' : 'src/cli/commands/replay.ts'
@@ -118,9 +126,15 @@ export async function replaySection(opts: BenchOptions): Promise<ReplayFigures> 
       if (plain.code === 0) {
         out.replay_1m_base_s = round(plain.wallMs / 1000, 2)
         out.replay_fleet_over_base = round(run.wallMs / plain.wallMs, 2)
+        if (run.cpuMs !== null && plain.cpuMs !== null) {
+          out.replay_1m_cpu_s = round(run.cpuMs / 1000, 2)
+          out.replay_1m_base_cpu_s = round(plain.cpuMs / 1000, 2)
+          out.replay_fleet_over_base_cpu = round(run.cpuMs / plain.cpuMs, 2)
+        }
         say(
           `the same file with the ${base.count} rules of the earlier kinds only (no firstSeen, spike, window.distinct): ` +
-            `${out.replay_1m_base_s} s; with the fleet rules / without: ${out.replay_fleet_over_base}x`,
+            `${out.replay_1m_base_s} s; with the fleet rules / without: ${out.replay_fleet_over_base}x wall, ` +
+            `${out.replay_fleet_over_base_cpu ?? 'n/a'}x CPU (${out.replay_1m_cpu_s} s / ${out.replay_1m_base_cpu_s} s)`,
         )
       } else skipped('replay (base rules)', `exit ${plain.code}: ${stderrGist(plain.stderr)}`)
     }
