@@ -27,13 +27,22 @@ describe('config limits.*', () => {
     expect(config.limits).toEqual({
       stateFileMax: DEFAULT_STATE_FILE_MAX,
       lockLostMax: DEFAULT_LOCK_LOST_MAX,
+      firstSeenMax: 100_000,
     })
-    expect(config.limits).toEqual({ stateFileMax: 256 * 1024 ** 2, lockLostMax: 60_000 })
+    expect(config.limits).toEqual({
+      stateFileMax: 256 * 1024 ** 2,
+      lockLostMax: 60_000,
+      firstSeenMax: 100_000,
+    })
   })
 
   it('takes a size string or a number of bytes, and a duration', () => {
     const config = parseConfig({ limits: { stateFileMax: '64MB', lockLostMax: '5m' } }, 'c.json', {})
-    expect(config.limits).toEqual({ stateFileMax: 64 * 1024 ** 2, lockLostMax: 300_000 })
+    expect(config.limits).toEqual({
+      stateFileMax: 64 * 1024 ** 2,
+      lockLostMax: 300_000,
+      firstSeenMax: 100_000,
+    })
     expect(parseConfig({ limits: { stateFileMax: 100_000 } }, 'c.json', {}).limits.stateFileMax).toBe(100_000)
   })
 
