@@ -18,7 +18,9 @@ export interface RuleFile {
   eventTypes: string[]
   conditions: { all: Condition[] }
   groupBy: string[]
-  window?: { count: number; within: string }
+  window?: { count: number; within: string; distinct?: string }
+  firstSeen?: { fields: string[]; remember: string; learnFor?: string }
+  spike?: { within: string; factor: number; minCount: number; minReference?: number }
   throttle?: string
   actions: Array<{ type: 'console' }>
 }
@@ -126,4 +128,31 @@ export function generateRules(count: number, seed = 7): RuleFile[] {
     rules.push(rule)
   }
   return rules
+}
+
+/**
+ * The same rules with a quarter of them turned into fleet kinds (docs/fleet-rules.md), each on its own rule:
+ * distinct-count windows grouped by site, first-seen on (device, access code) or (device), and rate spikes per
+ * workspace. The rule count stays `count`, so the eval section compares like with like.
+ */
+export function generateFleetRules(count: number, seed = 7): RuleFile[] {
+  return generateRules(count, seed).map((rule, i) => {
+    if (i % 4 !== 1) return rule
+    const { window: _window, ...plain } = rule
+    const kind = Math.floor(i / 4) % 3
+    if (kind === 0)
+      return {
+        ...plain,
+        groupBy: ['device_custom_metadata.site'],
+        window: { count: 3, within: '10m', distinct: 'device_id' },
+      }
+    if (kind === 1) {
+      const lock = rule.eventTypes[0] === 'lock.locked' || rule.eventTypes[0] === 'lock.unlocked'
+      return {
+        ...plain,
+        firstSeen: { fields: lock ? ['device_id', 'access_code_id'] : ['device_id'], remember: '90d' },
+      }
+    }
+    return { ...plain, groupBy: ['workspace_id'], spike: { within: '1h', factor: 3, minCount: 10 } }
+  })
 }

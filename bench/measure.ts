@@ -13,12 +13,12 @@ export interface ChildRun {
   wallMs: number
   /** Peak resident set size of the child, MB (null when it could not be read). */
   peakRssMb: number | null
+  /** User + system CPU time of the child, ms (from /usr/bin/time; null without it): robust to a loaded machine. */
+  cpuMs: number | null
   stdout: string
   stderr: string
   /** Lines written to stdout (counted, not kept, when `keepStdout` is false). */
   stdoutLines: number
-  /** CPU time (user + system) of the child, ms, when /usr/bin/time reported it: steadier than wall on a busy host. */
-  cpuMs: number | null
 }
 
 export interface ChildOptions {

@@ -9,7 +9,7 @@ import { createHandwritten } from './contenders/handwritten.js'
 import { createNaive } from './contenders/naive.js'
 import { createSeamAlerts } from './contenders/seam-alerts.js'
 import { generateEvents } from './generate.js'
-import { generateRules } from './generate-rules.js'
+import { generateFleetRules, generateRules } from './generate-rules.js'
 import { median } from './stats.js'
 
 export interface WorkerResult {
@@ -31,6 +31,8 @@ const FACTORIES: Record<string, ContenderFactory> = {
   naive: createNaive,
   handwritten: createHandwritten,
   'seam-alerts': createSeamAlerts,
+  /** seam-alerts on the same rules with a quarter turned into fleet kinds (generateFleetRules). */
+  'seam-alerts-fleet': createSeamAlerts,
 }
 
 const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10
@@ -60,7 +62,8 @@ async function main(): Promise<void> {
     process.argv.slice(2)
   const factory = FACTORIES[name]
   if (!factory) throw new Error(`unknown contender ${name}; expected ${Object.keys(FACTORIES).join(', ')}`)
-  const rules = generateRules(Number(ruleArg))
+  const rules =
+    name === 'seam-alerts-fleet' ? generateFleetRules(Number(ruleArg)) : generateRules(Number(ruleArg))
   const events = [...generateEvents(Number(eventArg))]
   const gc = (globalThis as { gc?: () => void }).gc
   gc?.()

@@ -37,6 +37,14 @@ export const limitsSchema = z
       .describe(
         'How long the daemon keeps trying to take back a lost state lock before it exits with code 75 so a supervisor restarts it.',
       ),
+    firstSeenMax: z
+      .number()
+      .int()
+      .min(1)
+      .default(100_000)
+      .describe(
+        'Most tuples a first-seen rule remembers; past it the oldest are evicted (seam_alerts_first_seen_evicted_total).',
+      ),
   })
   .extend({
     eventMaxDepth: z

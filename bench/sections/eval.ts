@@ -94,7 +94,37 @@ export async function evalSection(opts: BenchOptions): Promise<Record<string, Ev
   say(
     'RSS: the whole worker process (tsx, the generated events, the contender); own_rss_mb in the JSON: above the RSS once the events were generated.',
   )
+  await fleetMix(opts, out)
   return out
+}
+
+/**
+ * The same 100 rules with a quarter turned into fleet kinds (distinct-count windows by site, first-seen, rate
+ * spikes): seam-alerts' throughput on that mix against the plain rules' figure measured above, in the same run.
+ */
+async function fleetMix(opts: BenchOptions, out: Record<string, EvalFigures>): Promise<void> {
+  const plain = out['100']?.seam_alerts ?? null
+  try {
+    const fleet = await runWorker('seam-alerts-fleet', 100, workerOptions('seam-alerts', opts))
+    const slowdown = ratio(plain, fleet.eventsPerSec)
+    out.fleet_mix_100 = {
+      naive: null,
+      seam_alerts: fleet.eventsPerSec,
+      handwritten: null,
+      seam_alerts_over_naive: null,
+      handwritten_over_seam_alerts: null,
+      naive_events_processed: null,
+      peak_rss_mb: { seam_alerts: fleet.peakRssMb },
+      own_rss_mb: { seam_alerts: Math.round((fleet.peakRssMb - fleet.baseRssMb) * 10) / 10 },
+      fires: { seam_alerts: fleet.fires },
+    }
+    say(
+      `fleet mix @ 100 rules (25 of them distinct-count windows, first-seen or rate spikes): seam-alerts ${fleet.eventsPerSec} ev/s, ` +
+        `${fleet.fires} fires, ${fleet.peakRssMb} MB RSS; time per event, fleet mix / plain rules: ${slowdown ?? 'n/a'}x`,
+    )
+  } catch (error) {
+    say(`  fleet mix @ 100 rules: skipped: ${errorText(error)}`)
+  }
 }
 
 /** The contenders implement the same rules: on the events all of them processed, their fire counts should match. */

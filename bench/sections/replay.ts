@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -18,6 +18,35 @@ export interface ReplayFigures {
   replay_startup_rss_mb: number | null
   /** Event-limit checks (depth, size) as a share of the replay's CPU time (else wall time), measured in the same run. */
   replay_limits_pct: number | null
+  /**
+   * The same file replayed with only the shipped rules of the kinds that existed before the fleet kinds (no
+   * firstSeen, spike or window.distinct), in the same run: the fleet rules' cost is replay_1m_s / this.
+   */
+  replay_1m_base_s: number | null
+  /** Wall-time ratio (noisy on a shared machine: the load can change between the two runs). */
+  replay_fleet_over_base: number | null
+  /** CPU time (user + system) of the two runs and their ratio: the figure to compare on a loaded machine. */
+  replay_1m_cpu_s: number | null
+  replay_1m_base_cpu_s: number | null
+  replay_fleet_over_base_cpu: number | null
+}
+
+const FLEET_KEYS = ['"firstSeen"', '"spike"', '"distinct"']
+
+/** A copy of `dir` without the rules that use a fleet kind: the rule set as it was before them. */
+async function baseRulesDir(dir: string, into: string): Promise<{ dir: string; count: number } | null> {
+  const source = path.resolve(REPO, dir)
+  const files = readdirSync(source).filter((f) => f.endsWith('.json') && f !== 'schema.json')
+  const base = path.join(into, 'base-rules')
+  await mkdir(base)
+  let count = 0
+  for (const file of files) {
+    const text = readFileSync(path.join(source, file), 'utf8')
+    if (FLEET_KEYS.some((key) => text.includes(key))) continue
+    await writeFile(path.join(base, file), text)
+    count++
+  }
+  return count === files.length ? null : { dir: base, count }
 }
 
 interface LimitsRun {
@@ -82,6 +111,11 @@ export async function replaySection(opts: BenchOptions): Promise<ReplayFigures> 
     replay_startup_s: null,
     replay_startup_rss_mb: null,
     replay_limits_pct: null,
+    replay_1m_base_s: null,
+    replay_fleet_over_base: null,
+    replay_1m_cpu_s: null,
+    replay_1m_base_cpu_s: null,
+    replay_fleet_over_base_cpu: null,
   }
   say(`\n## 2. Replay (seam-alerts replay over ${events.toLocaleString('en-US')} events in a JSONL file)`)
   const command = opts.dist ? 'dist/cli/commands/replay.js' : 'src/cli/commands/replay.ts'
@@ -96,9 +130,9 @@ export async function replaySection(opts: BenchOptions): Promise<ReplayFigures> 
     const rules = await rulesDir(dir)
     const one = path.join(dir, 'one.jsonl')
     await writeEventsJsonl(one, 1)
-    const replay = (input: string) => {
+    const replay = (input: string, rulesDir = rules.dir) => {
       const cli = opts.dist ? ['bin/seam-alerts.js'] : [...TSX_NODE.slice(1), 'src/cli/entry.ts']
-      const args = [...cli, 'replay', '--events', input, '--rules', rules.dir]
+      const args = [...cli, 'replay', '--events', input, '--rules', rulesDir]
       return runChild(TSX_NODE[0], args, { keepStdout: false, env: { ...process.env, LOG_LEVEL: 'warn' } })
     }
     const startup = opts.quick ? undefined : await replay(one)
@@ -126,6 +160,24 @@ export async function replaySection(opts: BenchOptions): Promise<ReplayFigures> 
         `of which start-up (the same command over one event): ${out.replay_startup_s} s, ${out.replay_startup_rss_mb} MB RSS`,
       )
     await limitsCost(file, run, out)
+    const base = await baseRulesDir(rules.dir, dir)
+    if (base) {
+      const plain = await replay(file, base.dir)
+      if (plain.code === 0) {
+        out.replay_1m_base_s = round(plain.wallMs / 1000, 2)
+        out.replay_fleet_over_base = round(run.wallMs / plain.wallMs, 2)
+        if (run.cpuMs !== null && plain.cpuMs !== null) {
+          out.replay_1m_cpu_s = round(run.cpuMs / 1000, 2)
+          out.replay_1m_base_cpu_s = round(plain.cpuMs / 1000, 2)
+          out.replay_fleet_over_base_cpu = round(run.cpuMs / plain.cpuMs, 2)
+        }
+        say(
+          `the same file with the ${base.count} rules of the earlier kinds only (no firstSeen, spike, window.distinct): ` +
+            `${out.replay_1m_base_s} s; with the fleet rules / without: ${out.replay_fleet_over_base}x wall, ` +
+            `${out.replay_fleet_over_base_cpu ?? 'n/a'}x CPU (${out.replay_1m_cpu_s} s / ${out.replay_1m_base_cpu_s} s)`,
+        )
+      } else skipped('replay (base rules)', `exit ${plain.code}: ${stderrGist(plain.stderr)}`)
+    }
     return out
   } finally {
     await rm(dir, { recursive: true, force: true })

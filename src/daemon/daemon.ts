@@ -86,6 +86,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
     const evaluator = new Evaluator(rules.current, conditionErrorReporter(ctx), {
       occurredAtSkewMs: config.limits.occurredAtSkew,
       onClamped: clampedEventReporter({ ...ctx, skewMs: config.limits.occurredAtSkew }),
+      firstSeenMax: config.limits.firstSeenMax,
+      onFirstSeenEvicted: (rule, evicted) => ctx.metrics.firstSeenEvicted.inc({ rule }, evicted),
     })
     const client = new SeamClient({
       endpoint: config.seam.endpoint,

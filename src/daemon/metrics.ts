@@ -74,6 +74,12 @@ export class DaemonMetrics {
     labelNames: ['rule'],
     registers: [this.registry],
   })
+  readonly firstSeenEvicted = new Counter({
+    name: 'seam_alerts_first_seen_evicted_total',
+    help: 'Remembered tuples first-seen rules evicted at limits.firstSeenMax (oldest first), per rule.',
+    labelNames: ['rule'],
+    registers: [this.registry],
+  })
   readonly pollLatency = new Histogram({
     name: 'seam_alerts_poll_duration_seconds',
     help: 'Duration of one fetch from the Seam API (including retries).',

@@ -52,6 +52,8 @@ const FINGERPRINT_VERSION = 'v1'
  */
 export function ruleFingerprint(rule: Rule): string {
   const { eventTypes, conditions, sharedConditions, groupBy, window, absence, throttle, resolve } = rule
+  // firstSeen and spike are absent (dropped) in rules without them, so older rules keep their fingerprints.
+  const { firstSeen, spike } = rule
   const text = canonicalJson({
     eventTypes,
     conditions,
@@ -61,6 +63,8 @@ export function ruleFingerprint(rule: Rule): string {
     absence,
     throttle,
     resolve,
+    firstSeen,
+    spike,
   })
   return createHash('sha256').update(FINGERPRINT_VERSION).update('\n').update(text).digest('base64url')
 }

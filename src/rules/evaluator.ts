@@ -3,10 +3,12 @@ import { cancelTimer, openTimer, takeDueTimers } from './absence-timers.js'
 import type { CompiledRule, Matcher } from './compiled-rule.js'
 import type { Decision } from './decision.js'
 import { fire, resolve } from './fire.js'
+import { DEFAULT_FIRST_SEEN_MAX, type FirstSeenEvicted, firstSeenStep, sameFields } from './first-seen.js'
 import { groupKey, groupObject } from './group.js'
 import type { Candidate, RuleSet } from './rule-set.js'
 import type { RuleState } from './rule-state.js'
 import { type ClampedEventHandler, DEFAULT_OCCURRED_AT_SKEW_MS, ruleTimeOf } from './rule-time.js'
+import { spikeStep } from './spike-step.js'
 import { pruneState, reconcileState } from './state-prune.js'
 import { windowStep } from './window-step.js'
 
@@ -24,6 +26,10 @@ export interface EvaluatorOptions {
   occurredAtSkewMs?: number
   /** Told of each event whose rule time was clamped so, when it reaches a rule (events no rule looks at are not). */
   onClamped?: ClampedEventHandler
+  /** `limits.firstSeenMax`: tuples remembered per first-seen rule (default 100,000); the oldest are evicted. */
+  firstSeenMax?: number
+  /** Told of tuples a first-seen rule evicted at that cap (the daemon counts them in a metric). */
+  onFirstSeenEvicted?: FirstSeenEvicted
 }
 
 /**
@@ -49,19 +55,29 @@ export class Evaluator {
   private clamped = false
   private readonly markClamped: ClampedEventHandler
 
+  /** Tuples first-seen rules evicted at `firstSeenMax`. */
+  firstSeenEvicted = 0
+  private readonly firstSeenMax: number
+
   /** `onConditionError` hears of every condition that threw (the daemon logs and counts them per rule). */
   constructor(
     ruleSet: RuleSet,
     private readonly onConditionError?: ConditionErrorHandler,
-    options: EvaluatorOptions = {},
+    private readonly options: EvaluatorOptions = {},
   ) {
     this.ruleSet = ruleSet
+    this.firstSeenMax = options.firstSeenMax ?? DEFAULT_FIRST_SEEN_MAX
     this.occurredAtSkewMs = options.occurredAtSkewMs ?? DEFAULT_OCCURRED_AT_SKEW_MS
     const onClamped = options.onClamped
     this.markClamped = (event, occurredAt, createdAt) => {
       this.clamped = true
       onClamped?.(event, occurredAt, createdAt)
     }
+  }
+
+  private readonly evicted: FirstSeenEvicted = (ruleId, evicted) => {
+    this.firstSeenEvicted += evicted
+    this.options.onFirstSeenEvicted?.(ruleId, evicted)
   }
 
   /** The time the rules use for `event`: its occurred_at, or created_at when occurred_at is too far ahead of it. */
@@ -264,10 +280,18 @@ export class Evaluator {
     let count = 1
     let eventIds: string[] | undefined
     if (rule.window) {
-      const entries = windowStep(state, rule.id, key, event, at, rule.window)
-      if (!entries) return
-      count = entries.length
-      eventIds = entries.map((entry) => entry.event_id)
+      const fired = windowStep(state, rule.id, key, event, at, rule.window)
+      if (!fired) return
+      count = fired.count
+      eventIds = fired.entries.map((entry) => entry.event_id)
+    } else if (rule.spike) {
+      const cur = spikeStep(state, rule.id, key, at, rule.spike)
+      if (cur === null) return
+      count = cur
+    } else if (rule.firstSeen) {
+      const { firstSeenMax: max, evicted } = this
+      const tuple = sameFields(rule.groupBy, rule.firstSeen.fields) ? key : undefined
+      if (!firstSeenStep(state, rule.id, rule.firstSeen, event, at, max, evicted, tuple)) return
     }
     const decision = fire(
       state,

@@ -25,12 +25,15 @@ export function fire(
   if (rule.throttle !== undefined) {
     const throttles = bucket(state.throttles, rule.id)
     const last = throttles[key]
+    // A throttle that expired with nothing suppressed (lastFireAt + throttle <= clock) counts as gone whether or not
+    // the periodic sweep has removed it yet, so a late event is judged the same way in the daemon and in replay.
+    const live = last !== undefined && (last.suppressed > 0 || last.lastFireAt + rule.throttle > state.clock)
     // Replaced, never changed in place: the record may be shared with the last saved state (frozen).
-    if (last && at < last.lastFireAt + rule.throttle) {
+    if (live && at < last.lastFireAt + rule.throttle) {
       throttles[key] = { lastFireAt: last.lastFireAt, suppressed: last.suppressed + 1 }
       return null
     }
-    suppressed = last?.suppressed ?? 0
+    suppressed = live ? last.suppressed : 0
     throttles[key] = { lastFireAt: at, suppressed: 0 }
   }
   if (rule.resolve) {

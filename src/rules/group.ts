@@ -1,10 +1,6 @@
 import { ownMap } from '../frozen.js'
 import type { Group } from './decision.js'
-
-const hasOwn = Object.prototype.hasOwnProperty
-
-const fieldValue = (event: Record<string, unknown>, field: string): unknown =>
-  hasOwn.call(event, field) ? (event[field] ?? null) : null
+import { fieldValue } from './field-path.js'
 
 /** JSON.stringify for a string, without the call for the common plain case (ids: no quotes, escapes, controls). */
 function quote(text: string): string {
@@ -15,7 +11,7 @@ function quote(text: string): string {
   return `"${text}"`
 }
 
-/** A group's state key: `JSON.stringify` of the groupBy values; a field the event lacks counts as null. */
+/** A group's state key: `JSON.stringify` of the groupBy values (fields or dotted paths); a missing value counts as null. */
 export function groupKey(groupBy: readonly string[], event: Record<string, unknown>): string {
   if (groupBy.length === 0) return '[]'
   if (groupBy.length === 1) {
@@ -25,7 +21,7 @@ export function groupKey(groupBy: readonly string[], event: Record<string, unkno
   return JSON.stringify(groupBy.map((field) => fieldValue(event, field)))
 }
 
-/** The group as decisions show it: `{ device_id: "..." }` (null for a field the event lacks). */
+/** The group as decisions show it: `{ device_id: "..." }`, keyed by the path as written (null when missing). */
 export function groupObject(groupBy: readonly string[], event: Record<string, unknown>): Group {
   const group: Group = {}
   for (const field of groupBy) group[field] = fieldValue(event, field)

@@ -5,6 +5,7 @@ import { actionSchema } from './action-schema.js'
 import type { TopCondition } from './condition-types.js'
 import { CUSTOM_OPERATORS } from './custom-operators.js'
 import { EVENT_TYPE_PATTERN } from './event-types.js'
+import { distinctField, firstSeenSchema, fleetKindIssues, spikeSchema } from './fleet-schema.js'
 import { inhibitRuleSchema } from './inhibit-schema.js'
 
 /**
@@ -116,11 +117,14 @@ export const ruleSchema = z
     groupBy: z
       .array(z.string().min(1))
       .default([])
-      .describe('Event fields that key windows, throttles, absences and resolves; [] = one group.'),
+      .describe(
+        'Event fields (or dotted paths like "device_custom_metadata.site") that key windows, throttles, absences and resolves; [] = one group.',
+      ),
     window: z
       .strictObject({
         count: z.number().int().min(1).describe('Qualifying events of one group needed to fire.'),
         within: durationSchema.describe('...with occurred_at within this of the current one (inclusive).'),
+        distinct: distinctField,
       })
       .optional(),
     absence: z
@@ -130,6 +134,8 @@ export const ruleSchema = z
         within: durationSchema.describe('How long to wait for a cancelling event.'),
       })
       .optional(),
+    firstSeen: firstSeenSchema.optional(),
+    spike: spikeSchema.optional(),
     throttle: durationSchema
       .optional()
       .describe('After a fire, suppress fires of the same group for this long.'),
@@ -175,6 +181,7 @@ export const ruleSchema = z
           path: ['inhibitedBy', index, 'rule'],
           message: 'a rule cannot inhibit itself: name another rule',
         })
+    for (const issue of fleetKindIssues(rule)) ctx.addIssue({ code: 'custom', ...issue })
   })
 
 export type Rule = z.output<typeof ruleSchema>

@@ -1,8 +1,10 @@
 import { deleteKeys } from '../frozen.js'
 import { forgetEarliest } from './absence-timers.js'
 import type { CompiledRule } from './compiled-rule.js'
+import { firstSeenSection, pruneFirstSeen, reconcileFirstSeen } from './first-seen.js'
 import type { RuleSet } from './rule-set.js'
 import type { RuleState } from './rule-state.js'
+import { pruneSpikes } from './spike-step.js'
 import { pruneWindows } from './window-step.js'
 
 /**
@@ -34,15 +36,29 @@ export function pruneState(state: RuleState, ruleSet: RuleSet): void {
   for (const [ruleId, incidents] of Object.entries(state.incidents))
     if (!ruleSet.getCompiled(ruleId)?.rule.resolve || Object.keys(incidents).length === 0)
       delete state.incidents[ruleId]
+  for (const ruleId of Object.keys(state.spikes ?? {})) {
+    const spike = ruleSet.getCompiled(ruleId)?.rule.spike
+    if (spike) pruneSpikes(state, ruleId, spike.within)
+    else delete state.spikes![ruleId]
+  }
+  for (const ruleId of Object.keys(state.firstSeen ?? {})) {
+    const firstSeen = ruleSet.getCompiled(ruleId)?.rule.firstSeen
+    if (firstSeen) pruneFirstSeen(state, ruleId, firstSeen.remember)
+    else delete state.firstSeen![ruleId]
+  }
 }
 
-const PARTS = ['windows', 'timers', 'throttles', 'incidents'] as const
+const PARTS = ['windows', 'timers', 'throttles', 'incidents', 'spikes'] as const
 
-/** A rule whose fingerprint changed: its windows and timers start fresh; throttles and incidents stay if it still has them. */
+/**
+ * A rule whose fingerprint changed: its windows, spike counts and timers start fresh; throttles and incidents stay
+ * if it still has them. What a first-seen rule learned depends on its `firstSeen` section only (reconcileFirstSeen).
+ */
 function resetChangedRule(state: RuleState, compiled: CompiledRule): void {
   const { id, throttle, resolve } = compiled.rule
   delete state.windows[id]
   delete state.timers[id]
+  if (state.spikes) delete state.spikes[id]
   if (throttle === undefined) delete state.throttles[id]
   if (resolve === undefined) delete state.incidents[id]
 }
@@ -70,12 +86,19 @@ export function reconcileState(state: RuleState, ruleSet: RuleSet): boolean {
     recorded[id] = compiled.fingerprint
   }
   for (const id of Object.keys(recorded)) if (!ruleSet.getCompiled(id)) delete recorded[id]
-  for (const part of PARTS)
-    for (const id of Object.keys(state[part]))
+  for (const part of PARTS) {
+    const map = state[part] ?? {}
+    for (const id of Object.keys(map))
       if (!ruleSet.getCompiled(id)) {
-        delete state[part][id]
+        delete map[id]
         dropped = true
       }
+  }
+  const section = (id: string) => {
+    const firstSeen = ruleSet.getCompiled(id)?.rule.firstSeen
+    return firstSeen && firstSeenSection(firstSeen)
+  }
+  if (reconcileFirstSeen(state, section)) dropped = true
   if (dropped) forgetEarliest(state)
   return dropped
 }

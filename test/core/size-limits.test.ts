@@ -27,8 +27,13 @@ describe('config limits.*', () => {
     expect(config.limits).toMatchObject({
       stateFileMax: DEFAULT_STATE_FILE_MAX,
       lockLostMax: DEFAULT_LOCK_LOST_MAX,
+      firstSeenMax: 100_000,
     })
-    expect(config.limits).toMatchObject({ stateFileMax: 256 * 1024 ** 2, lockLostMax: 60_000 })
+    expect(config.limits).toMatchObject({
+      stateFileMax: 256 * 1024 ** 2,
+      lockLostMax: 60_000,
+      firstSeenMax: 100_000,
+    })
   })
 
   it('takes a size string or a number of bytes, and a duration', () => {

@@ -227,7 +227,7 @@ describe('rule directories and `seam-alerts validate`', () => {
 
   it('the shipped rules validate with no environment variables set', async () => {
     const out = await validate(path.resolve('rules'))
-    expect(out).toMatch(/^8 rule file\(s\) OK in .*: 8 rule\(s\), 8 enabled\n$/)
+    expect(out).toMatch(/^12 rule file\(s\) OK in .*: 12 rule\(s\), 12 enabled\n$/)
   })
 
   it('rules/schema.json equals a fresh generation from the zod schema (run `npm run schema`)', async () => {
