@@ -137,7 +137,9 @@ describe('an event whose evaluation or recording throws', () => {
   it('is skipped when its alert cannot be queued, and its rule effects are undone too', async () => {
     const { current, queued, failedCount } = await cycleWith([
       ev('evt_before', 'device.tampered', T0, { device_id: 'd2' }),
-      ev('evt_poison', 'device.tampered', T0 + 1000, { device_id: 'd3', device_custom_metadata: DEEP }),
+      // Stored events are bounded (a deep field is trimmed, not a failure), so the poison here is a value the
+      // outbox's JSON copy cannot hold at all: this cycle bypasses the source's validation.
+      ev('evt_poison', 'device.tampered', T0 + 1000, { device_id: 'd3', reading: 10n }),
       ev('evt_after', 'device.tampered', T0 + 2000, { device_id: 'd3' }),
     ])
     expect(queued).toEqual(['tampered evt_before +0', 'tampered evt_after +0'])
@@ -145,7 +147,7 @@ describe('an event whose evaluation or recording throws', () => {
     expect(current.skippedEvents?.at(-1)).toMatchObject({
       stage: 'failed',
       eventId: 'evt_poison',
-      reason: 'recording it threw: Maximum call stack size exceeded',
+      reason: expect.stringMatching(/^recording it threw: .*BigInt/),
     })
     expect(failedCount).toBe(1)
   })

@@ -168,7 +168,6 @@ describe('inhibition and muteTimes in the running daemon', () => {
       },
     ])
     const [lock] = fake.deviceIds
-    const postsBefore = posts().length
     const daemon = start()
     await daemon.healthUrl()
     const down = fake.addEvent({
@@ -182,12 +181,9 @@ describe('inhibition and muteTimes in the running daemon', () => {
       20_000,
       'the inhibited alert in the history',
     )
-    // Only this test's posts: the Slack stand-in is shared by the tests of this file.
-    expect(
-      posts()
-        .slice(postsBefore)
-        .filter((p) => p.channel === '#doors'),
-    ).toEqual([])
+    // By event id: the fake Seam is shared by this file's tests, so an event the previous test made just before
+    // this daemon's startFrom may still be read and alerted here.
+    expect(tracedIds('door-tamper')).not.toContain(inhibited.event_id)
     const up = fake.addEvent({ event_type: 'connected_account.connected', device_id: undefined } as never)
     await daemon.waitFor(() => tracedIds().includes(up.event_id), 20_000, 'the source resolve')
     const released = fake.addEvent({ event_type: 'device.tampered', device_id: lock })
@@ -215,7 +211,6 @@ describe('inhibition and muteTimes in the running daemon', () => {
       { timeIntervals: { 'maintenance-window': [interval] } },
     )
     const [lock] = fake.deviceIds
-    const postsBefore = posts().length
     const daemon = start()
     await daemon.healthUrl()
     const muted = fake.addEvent({ event_type: 'device.tampered', device_id: lock })
@@ -224,12 +219,8 @@ describe('inhibition and muteTimes in the running daemon', () => {
       20_000,
       'the muted alert in the history',
     )
-    // Only this test's posts: the Slack stand-in is shared by the tests of this file.
-    expect(
-      posts()
-        .slice(postsBefore)
-        .filter((p) => p.channel === '#doors'),
-    ).toEqual([])
+    // By event id: the fake Seam is shared by this file's tests (see above).
+    expect(tracedIds('door-tamper')).not.toContain(muted.event_id)
     const summary = await daemon.waitFor(
       () => posts().find((p) => p.text.includes('while muted (maintenance-window)')),
       120_000,
