@@ -9,7 +9,7 @@ import { type SmtpStandIn, startSmtp } from '../helpers/smtp-server.js'
 import { type DaemonProcess, spawnCli } from './helpers/daemon-process.js'
 import { type E2eDirs, makeDirs, slackTrace, writeConfig } from './helpers/setup.js'
 
-const ENV = { TEST_SLACK_TOKEN: 'xoxb-e2e-test-token' }
+const ENV = { TEST_SLACK_TOKEN: 'xoxb-e2e-test-token', TEST_API_TOKEN: 'api-token-e2e-1' }
 
 let fake: FakeSeam
 let slack: SlackStandIn
@@ -72,6 +72,41 @@ const saved = (): State => {
 }
 
 describe('noise control in the running daemon (child process, official fake Seam, Slack stand-in)', () => {
+  it('a silence added with the CLI while the daemon runs holds back exactly the matching alerts', async () => {
+    await setup([], { server: { host: '127.0.0.1', port: 0, apiToken: '${TEST_API_TOKEN}' } })
+    const [lock, sensor] = fake.deviceIds
+    const daemon = start()
+    await daemon.healthUrl()
+    const add = spawnCli(
+      [
+        'silence',
+        'add',
+        '--config',
+        dirs.config,
+        '--matcher',
+        'rule=tampered',
+        '--matcher',
+        `device_id=${lock}`,
+      ].concat(['--duration', '1h', '--comment', 'lock maintenance', '--author', 'bob']),
+      ENV,
+    )
+    expect((await add.exited).code).toBe(0)
+    const id = add.stdout().trim().split('\n').at(-1)!.trim().split(/\s+/).at(-1)!
+    // Through the running daemon's API: saved by the daemon, applied to the next alert.
+    await daemon.waitFor(() => saved().silences.find((s) => s.id === id), 20_000, 'the silence in the state')
+    const held = fake.addEvent({ event_type: 'device.tampered', device_id: lock })
+    const sent = fake.addEvent({ event_type: 'device.tampered', device_id: sensor })
+    await daemon.waitFor(() => tracedIds().includes(sent.event_id), 20_000, 'the unsilenced alert')
+    const entry = await daemon.waitFor(
+      () => saved().history.find((h) => h.event_id === held.event_id && h.outcome === 'silenced'),
+      20_000,
+      'the silenced alert in the history',
+    )
+    expect(entry.silenceId).toBe(id)
+    expect(tracedIds()).not.toContain(held.event_id)
+    expect(saved().silences.find((s) => s.id === id)?.suppressed).toBe(1)
+  }, 90_000)
+
   it('a silence in the state file before start holds back exactly the matching alerts, summarises them when it ends, and the history survives SIGKILL', async () => {
     await setup()
     const [lock, sensor] = fake.deviceIds
