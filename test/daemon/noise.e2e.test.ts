@@ -40,6 +40,9 @@ async function setup(rules: object[] = [], extra: Record<string, unknown> = {}):
     const id = (rule as { id: string }).id
     await writeFile(path.join(dirs.rules, `${id}.json`), JSON.stringify(rule))
   }
+  // The fake Seam is shared by this file's tests: wait until the previous test's events are older than this
+  // daemon's startFrom, so none of them is read (and alerted or held) here.
+  await new Promise((resolve) => setTimeout(resolve, 1100))
   const startFrom = new Date(Date.now() - 1000).toISOString()
   await writeConfig(
     dirs,
