@@ -68,3 +68,29 @@ export function capResponse(response: Response, maxBytes: number = MAX_RESPONSE_
 export function readCappedText(response: Response, maxBytes: number = MAX_RESPONSE_BODY): Promise<string> {
   return capResponse(response, maxBytes).text()
 }
+
+/**
+ * A response's body as text, cut at `maxBytes` (the rest is cancelled, never buffered): for answers that are only
+ * peeked at (an error message from a webhook receiver or PagerDuty), where a long body is no failure.
+ */
+export async function readTruncatedText(
+  response: Response,
+  maxBytes: number = MAX_RESPONSE_BODY,
+): Promise<string> {
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read()
+      if (done) break
+      const room = maxBytes - size
+      chunks.push(value.length > room ? value.subarray(0, room) : value)
+      size += Math.min(value.length, room)
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}

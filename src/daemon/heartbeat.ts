@@ -1,7 +1,7 @@
+import { readTruncatedText } from '../capped-body.js'
 import type { Config } from '../config.js'
 import { errorMessage } from '../errors.js'
 import type { Logger } from '../log.js'
-import { readCapped } from '../notify/http-post.js'
 import { scrubSecrets } from '../secrets/scrub.js'
 import type { DaemonContext } from './context.js'
 import type { HealthTracker } from './health.js'
@@ -125,7 +125,7 @@ export class Heartbeat {
         signal.aborted ? 'no answer in time' : `request failed (${String(cause ?? errorMessage(error))})`,
       )
     }
-    await readCapped(response, 64 * 1024)
+    await readTruncatedText(response, 64 * 1024)
     if (response.status < 200 || response.status >= 300) throw new Error(`HTTP ${response.status}`)
   }
 }

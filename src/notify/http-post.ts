@@ -1,36 +1,13 @@
+import { readTruncatedText } from '../capped-body.js'
 import { parseRetryAfter } from '../retry-after.js'
 import { scrubSecrets } from '../secrets/scrub.js'
 import { DeliveryError } from './notifier.js'
 
-/** At most this much of an answer is read: a receiver cannot make us buffer an unbounded body. */
-export const MAX_RESPONSE_BYTES = 1_000_000
-
 export interface HttpAnswer {
   status: number
   headers: Headers
-  /** The body as text, cut at MAX_RESPONSE_BYTES. */
+  /** The body as text, cut at MAX_RESPONSE_BODY (1 MiB): only peeked at for an error message. */
   text: string
-}
-
-/** The body of `response` as text, reading at most `limit` bytes (the rest is cancelled). */
-export async function readCapped(response: Response, limit = MAX_RESPONSE_BYTES): Promise<string> {
-  if (!response.body) return ''
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      const room = limit - size
-      chunks.push(value.length > room ? value.subarray(0, room) : value)
-      size += Math.min(value.length, room)
-      if (size >= limit) break
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined)
-  }
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 /**
@@ -60,7 +37,7 @@ export async function postJson(
       cause: error,
     })
   }
-  return { status: response.status, headers: response.headers, text: await readCapped(response) }
+  return { status: response.status, headers: response.headers, text: await readTruncatedText(response) }
 }
 
 /** The low-level reason of a failed fetch (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`...), never the URL. */
