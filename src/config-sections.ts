@@ -8,7 +8,8 @@ import { checkSmtpTls, smtpTlsSchema } from './smtp-tls.js'
  * the key table of docs/configuration.md.
  */
 
-const duration = (fallback: string) => durationSchema.prefault(fallback)
+/** A duration key with its default, for every section of the config. */
+export const duration = (fallback: string) => durationSchema.prefault(fallback)
 
 export const emailSchema = z
   .strictObject({

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { z } from 'zod'
-import { deliverySchema, emailSchema, retentionSchema } from './config-sections.js'
+import { deliverySchema, duration, emailSchema, retentionSchema } from './config-sections.js'
 import { durationSchema } from './duration.js'
 import { cronSchema, timeZoneSchema } from './input/time-checks.js'
 import { type InputFormat, readInputFile, validateValue, valueOrThrow } from './input/validate-input.js'
@@ -8,8 +8,6 @@ import { limitsSchema } from './limits.js'
 import { actionSchema } from './rules/action-schema.js'
 import { namedTimeIntervalsSchema } from './rules/time-interval-schema.js'
 import { configSecretIssues } from './secrets/fields.js'
-
-const duration = (fallback: string) => durationSchema.prefault(fallback)
 
 const startFrom = z.union([
   z.literal('now'),

@@ -6,8 +6,9 @@ import { ruleStateSchema } from '../rules/rule-state.js'
 import { skippedEventSchema } from './skipped-events.js'
 
 /**
- * The state file, version 1. Never holds a secret: outbox items keep the action with `webhookUrl` removed
- * (the URL is looked up again from the rule or config at send time through `actionRef`).
+ * The state file, version 1. Never holds a secret: outbox items keep the action without its secret fields (the
+ * ones src/secrets/definition.ts names), which are looked up again from the rule or config at send time through
+ * `actionRef`.
  */
 export const STATE_VERSION = 1
 

@@ -12,15 +12,7 @@ import { action, usage, usageExit } from '../noise/failure.js'
 import { historyTable } from '../noise/format.js'
 import { readThrough } from '../noise/read-through.js'
 import { readNoiseSettings } from '../noise/settings.js'
-import type { SilenceCommandIo } from './silence.js'
-
-const defaultIo: SilenceCommandIo = {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  now: Date.now,
-  cwd: () => process.cwd(),
-  env: process.env,
-}
+import { defaultIo, type SilenceCommandIo } from './silence.js'
 
 interface HistoryFlags {
   config?: string

@@ -19,7 +19,8 @@ export interface SilenceCommandIo {
   env: NodeJS.ProcessEnv
 }
 
-const defaultIo: SilenceCommandIo = {
+/** The process's own streams, clock and environment (shared with the `history` command). */
+export const defaultIo: SilenceCommandIo = {
   stdout: process.stdout,
   stderr: process.stderr,
   now: Date.now,
