@@ -55,17 +55,22 @@ export interface PostgresServer {
 }
 
 export interface StartPostgresOptions {
-  /** Log lines the server writes go to `<dir>/server.log`; on a failed start its tail is in the error. */
+  /** Extra server settings (`-c key=value`), over the harness's own. */
   settings?: Record<string, string>
 }
 
 const PREFIX = 'seam-alerts-pg-'
 const APP_ROLE = 'seam_app'
 
-/** The directory holding `initdb`, `pg_ctl` and `postgres`: `pg_config --bindir`, /usr/lib/postgresql/<newest>/bin, PATH. */
+/**
+ * The directory holding `initdb`, `pg_ctl` and `postgres`: `$SEAM_ALERTS_TEST_PG_BINDIR` when set, else
+ * `pg_config --bindir`, else /usr/lib/postgresql/<newest>/bin, else PATH.
+ */
 export function findPostgresBinaries(): string | undefined {
   const hasAll = (dir: string) =>
     ['initdb', 'pg_ctl', 'postgres'].every((bin) => existsSync(path.join(dir, bin)))
+  const chosen = process.env.SEAM_ALERTS_TEST_PG_BINDIR // an install elsewhere (e.g. Homebrew), or none at all
+  if (chosen !== undefined) return hasAll(chosen) ? chosen : undefined
   try {
     const dir = execFileSync('pg_config', ['--bindir'], {
       encoding: 'utf8',
@@ -228,7 +233,9 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const binDir = findPostgresBinaries()
   if (!binDir) {
     throw new Error(
-      'no PostgreSQL server binaries (initdb, pg_ctl, postgres) in `pg_config --bindir`, /usr/lib/postgresql/*/bin or PATH; install the `postgresql` package (.ci/run does)',
+      process.env.SEAM_ALERTS_TEST_PG_BINDIR !== undefined
+        ? `no PostgreSQL server binaries (initdb, pg_ctl, postgres) in SEAM_ALERTS_TEST_PG_BINDIR=${process.env.SEAM_ALERTS_TEST_PG_BINDIR}`
+        : 'no PostgreSQL server binaries (initdb, pg_ctl, postgres) in `pg_config --bindir`, /usr/lib/postgresql/*/bin or PATH; install the `postgresql` package (.ci/run does)',
     )
   }
   const runAs = serverUser()
