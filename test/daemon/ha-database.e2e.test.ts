@@ -48,13 +48,16 @@ describeWithPostgres(
       await server.kill() // a crash: no clean shutdown
       const downAt = performance.now()
       const during = tampered(2)
+      let lastHealth: unknown
       const health = await eventually(
         async () => {
           const answer = await a.health()
+          lastHealth = answer
           return answer && answer.status === 503 ? answer : undefined
         },
         30_000,
         '/healthz to answer 503',
+        () => `--- stderr ---\n${a.proc.stderr().slice(-5000)}\nlast health: ${JSON.stringify(lastHealth)}`,
       )
       expect(JSON.stringify(health.body)).toMatch(/127\.0\.0\.1/)
       await a.proc.waitFor(

@@ -58,10 +58,12 @@ describePg('two replicas on one PostgreSQL state (child processes, fake Seam, Sl
     const b = r.start('b')
     const standby = await roleIs(b, 'standby')
     expect(standby.status).toBe(200)
-    expect(a.proc.logs().find((l) => typeof l.health === 'string')?.msg).toMatch(/leader/)
-    expect(b.proc.logs().find((l) => typeof l.health === 'string')?.msg).toMatch(/standby/)
-    expect(await a.metrics()).toMatch(/leader/)
-    expect(await b.metrics()).toMatch(/standby/)
+    expect(a.proc.logs().find((l) => typeof l.health === 'string')?.msg).toMatch(/ started as leader /)
+    expect(b.proc.logs().find((l) => typeof l.health === 'string')?.msg).toMatch(/ started as standby /)
+    const epoch = (await readLeaseRow(r.url))!.epoch
+    expect(await a.metrics()).toMatch(/^seam_alerts_ha_leader 1$/m)
+    expect(await a.metrics()).toMatch(new RegExp(`^seam_alerts_ha_lease_epoch ${epoch}$`, 'm'))
+    expect(await b.metrics()).toMatch(/^seam_alerts_ha_leader 0$/m)
 
     const first = tampered(0)
     await eventually(() => r.deliveredBy(first.event_id).length > 0, 20_000, 'the first alert')
@@ -77,7 +79,7 @@ describePg('two replicas on one PostgreSQL state (child processes, fake Seam, Sl
     const taken = await eventually(
       async () => {
         const row = await readLeaseRow(r.url)
-        return row && row.holder !== last.holder ? row : undefined
+        return row?.holder && row.holder !== last.holder ? row : undefined
       },
       30_000,
       'the standby to take the lease',
@@ -117,6 +119,7 @@ describePg('two replicas on one PostgreSQL state (child processes, fake Seam, Sl
           () => r.sends.filter((s) => s.ok && s.token === leader.token).length >= sentBefore + 2,
           30_000,
           `${leader.name} to deliver`,
+          () => `--- ${leader.name} stderr ---\n${leader.proc.stderr().slice(-5000)}`,
         )
         leader.proc.kill('SIGKILL')
         await leader.proc.exited
