@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'STATE_LOCK_LOST'
   | 'STATE_TOO_LARGE'
   | 'STATE_WRITE_FAILED'
+  | 'STATE_FENCED' // a leader's state write refused: it no longer holds the lease (src/daemon/ha/)
   | 'SEAM_AUTH'
   | 'SEAM_REQUEST'
   | 'DELIVERY_FAILED'
