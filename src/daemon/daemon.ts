@@ -25,15 +25,6 @@ import { startPolling } from './polling.js'
 import { RuleReload } from './rule-reload.js'
 import { logStartLine, warnUnroutable } from './start-line.js'
 
-/**
- * Largest window one fetch may read while catching up (the source aims at half of it per batch). Each batch is
- * evaluated and saved with its cursor in one state write, so this bounds the events held in memory at once:
- * 10k keeps a 1M-event catch-up's heap small at ~25% more /events/list calls than the source's 20k default
- * (5k halves the batch again but doubles the calls, each window re-reading the lookback). Steady-state polls read
- * far fewer events per window, so they are unaffected.
- */
-const CATCHUP_SLICE_EVENTS = 10_000
-
 export interface DaemonOptions {
   config: Config
   logger: Logger
@@ -82,65 +73,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
     // Unwinds after every component that writes the state, and before the health server and the state close.
     lifecycle.add({ name: 'final state write', stop: () => writeFinalState(ctx) })
 
-    const rules = await RuleReload.start(ctx)
-    const evaluator = new Evaluator(rules.current, conditionErrorReporter(ctx), {
-      occurredAtSkewMs: config.limits.occurredAtSkew,
-      onClamped: clampedEventReporter({ ...ctx, skewMs: config.limits.occurredAtSkew }),
-      firstSeenMax: config.limits.firstSeenMax,
-      onFirstSeenEvicted: (rule, evicted) => ctx.metrics.firstSeenEvicted.inc({ rule }, evicted),
-    })
-    const client = new SeamClient({
-      endpoint: config.seam.endpoint,
-      apiKey: config.seam.apiKey ?? '',
-      requestTimeoutMs: config.seam.requestTimeout,
-      logger,
-    })
-    const source = new ApiEventSource({
-      client,
-      clock,
-      logger,
-      lookbackMs: config.seam.lookback,
-      pageSize: config.seam.pageSize,
-      startFrom: config.seam.startFrom,
-      eventTypes: rules.current.apiEventTypes(),
-      maxSliceEvents: CATCHUP_SLICE_EVENTS,
-      limits: { maxDepth: config.limits.eventMaxDepth, maxBytes: config.limits.eventMaxBytes },
-    })
-    const policy = new ActionPolicy({
-      console: config.console,
-      monitorActions: config.monitor.actions,
-      ...(opts.actionsOverride ? { override: opts.actionsOverride } : {}),
-    })
-    const { worker, notifiers } = startDelivery(ctx, {
-      rules,
-      policy,
-      lookupDevice: (id) => client.getDevice(id),
-      ...(opts.consoleStream ? { consoleStream: opts.consoleStream } : {}),
-    })
-    const digests = scheduleDigests(ctx, { rules, policy })
-    if (!once) lifecycle.add(housekeeping(ctx))
-    lifecycle.add(heartbeat(ctx))
-    const unroutable = (enabled: readonly RuleInfo[]) => warnUnroutable(logger, enabled, policy, notifiers)
-    rules.connect({ source, evaluator, digests, warnUnroutable: unroutable })
-    const loop = startPolling(ctx, { source, evaluator, rules, policy })
+    const { loop, worker, ...leader } = await buildLeader(ctx, opts)
 
     await lifecycle.start()
-    const enabled = rules.enabled()
-    logStartLine(logger, {
-      config,
-      rules: enabled,
-      disabled: rules.current.rules.filter((rule) => !rule.enabled).map((rule) => rule.id),
-      cursor: ctx.state.current().source.cursor,
-      now: clock.now(),
-      channels: describeChannels(config, policy.types(enabled).has('console'), [
-        ...policy.forMonitor(),
-        ...enabled.flatMap((rule) => policy.forRule(rule)),
-      ]),
-      healthUrl: server?.url,
-      digests: digests?.scheduled() ?? [],
-      once,
-    })
-    unroutable(enabled)
+    leader.logStartLine({ healthUrl: server?.url, role: 'leader' })
+    leader.warnUnroutable()
     await warnInsecureSetup(logger, config)
 
     const done = run(ctx, loop, worker, opts.onceDrainMs ?? 30_000)
