@@ -19,7 +19,7 @@ export const haSchema = z
         'How often the leader renews its lease in PostgreSQL, and how often a standby tries to take it. Failover takes at most leaseTtl + renewEvery after the leader dies.',
       ),
     leaseTtl: duration('15s').describe(
-      "How long a lease lasts without renewal: a leader that cannot renew stops polling and sending before it runs out, and a standby takes over once it has. At least twice renewEvery (three times is the usual choice: \"5s\" and \"15s\").",
+      'How long a lease lasts without renewal: a leader that cannot renew stops polling and sending before it runs out, and a standby takes over once it has. At least twice renewEvery (three times is the usual choice: "5s" and "15s").',
     ),
   })
   .superRefine((ha, ctx) => {

@@ -4,26 +4,15 @@ import type { Config } from '../config.js'
 import type { Logger } from '../log.js'
 import type { DeliveryWorker } from '../notify/delivery-worker.js'
 import type { Action } from '../rules/action-schema.js'
-import { Evaluator } from '../rules/evaluator.js'
-import { ApiEventSource } from '../source/api-event-source.js'
-import { SeamClient } from '../source/seam-client.js'
-import { ActionPolicy, type RuleInfo } from './actions.js'
-import { describeChannels } from './channel-summary.js'
-import { clampedEventReporter } from './clamped-events.js'
-import { conditionErrorReporter } from './condition-errors.js'
 import { checkConfig } from './config-check.js'
 import { type DaemonContext, openContext } from './context.js'
-import { startDelivery } from './delivery.js'
-import { scheduleDigests } from './digest-scheduler.js'
+import { isPostgresState } from './ha/backend.js'
+import { startReplica } from './ha/replica.js'
 import { serveHealth } from './health-server.js'
-import { heartbeat } from './heartbeat.js'
-import { housekeeping } from './housekeeping.js'
 import { warnInsecureSetup } from './insecure-warnings.js'
+import { buildLeader, finalStateWrite } from './leader.js'
 import type { DaemonMetrics } from './metrics.js'
 import type { PollLoop } from './poll-loop.js'
-import { startPolling } from './polling.js'
-import { RuleReload } from './rule-reload.js'
-import { logStartLine, warnUnroutable } from './start-line.js'
 
 export interface DaemonOptions {
   config: Config
@@ -66,17 +55,19 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
   const once = Boolean(opts.once)
   const stopTimeoutMs = opts.stopTimeoutMs ?? 10_000
   const clock = opts.clock ?? systemClock
+  // A PostgreSQL state: a replica that leads or stands by (ha/replica.ts). A state file: always the leader.
+  if (isPostgresState(config.state)) return startReplica({ ...opts, clock, once, stopTimeoutMs })
   const { ctx, release } = await openContext({ config, logger, clock, once, stopTimeoutMs })
   const { lifecycle } = ctx
   try {
     const server = await serveHealth(ctx)
     // Unwinds after every component that writes the state, and before the health server and the state close.
-    lifecycle.add({ name: 'final state write', stop: () => writeFinalState(ctx) })
+    lifecycle.add(finalStateWrite(ctx))
 
     const { loop, worker, ...leader } = await buildLeader(ctx, opts)
 
     await lifecycle.start()
-    leader.logStartLine({ healthUrl: server?.url, role: 'leader' })
+    leader.logStartLine({ healthUrl: server?.url })
     leader.warnUnroutable()
     await warnInsecureSetup(logger, config)
 
@@ -98,15 +89,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
     await release()
     throw error
   }
-}
-
-/** Stamp the state once more after everything that writes to it has stopped (before it closes). */
-function writeFinalState(ctx: DaemonContext): Promise<void> {
-  return ctx.state
-    .update((draft) => {
-      draft.updatedAt = ctx.clock.now()
-    })
-    .catch((error: unknown) => ctx.logger.error({ err: error }, 'final state write failed'))
 }
 
 /**

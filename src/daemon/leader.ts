@@ -39,7 +39,7 @@ export interface Leader {
   loop: PollLoop
   worker: DeliveryWorker
   /** Log the start line (call once the lifecycle has started). */
-  logStartLine(extra: { healthUrl: string | undefined; role?: string; state?: string }): void
+  logStartLine(extra: { healthUrl: string | undefined; role?: 'leader'; state?: string }): void
   /** Warn about rules whose channels are not configured. */
   warnUnroutable(): void
 }

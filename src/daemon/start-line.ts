@@ -29,6 +29,8 @@ export function logStartLine(
     healthUrl: string | undefined
     digests: string[]
     once: boolean
+    /** The role this daemon began in (a PostgreSQL replica may also begin as a standby, ha/). */
+    role?: 'leader' | 'standby'
   },
 ): void {
   const ids = info.rules.map((rule) => rule.id)
@@ -38,7 +40,7 @@ export function logStartLine(
     ? `cursor ${info.cursor} (${formatDuration(lagMs ?? 0)} behind)`
     : `no cursor yet (starting from ${info.config.seam.startFrom})`
   const parts = [
-    `seam-alerts ${VERSION} ${info.once ? 'running once' : 'started'}`,
+    `seam-alerts ${VERSION} ${info.once ? 'running once' : 'started'}${info.role ? ` as ${info.role}` : ''}`,
     `${ids.length} rules (${ids.join(', ') || 'none'})${info.disabled?.length ? `, disabled: ${info.disabled.join(', ')}` : ''}`,
     `state ${info.config.state}`,
     cursorText,
@@ -48,6 +50,7 @@ export function logStartLine(
   logger.info(
     {
       version: VERSION,
+      role: info.role ?? 'leader',
       rules: ids,
       state: info.config.state,
       cursor: info.cursor,

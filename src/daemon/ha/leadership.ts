@@ -161,14 +161,22 @@ export class Leadership {
     this.#failures += 1
     const reason = errorMessage(error)
     this.opts.health.fail('store', reason)
-    if (this.#failures === 1) this.opts.logger.warn({ err: reason }, 'lease query failed; retrying with backoff')
+    if (this.#failures === 1)
+      this.opts.logger.warn({ err: reason }, 'lease query failed; retrying with backoff')
     this.opts.storeDown.failed(reason)
   }
 
   #promote(epoch: number): void {
     const lost = new AbortController()
     const guard: LeaderGuard = {
-      mayAct: () => !lost.signal.aborted && this.opts.lease.valid(),
+      // A failed check is how a replica resumed after a freeze learns its lease is gone, before its timers run:
+      // it steps down at once.
+      mayAct: () => {
+        if (lost.signal.aborted) return false
+        if (this.opts.lease.valid()) return true
+        void this.#stepDown('the lease expired (found before acting)', epoch)
+        return false
+      },
       lost: lost.signal,
       resign: (reason) => void this.#stepDown(reason, epoch),
     }
@@ -187,10 +195,7 @@ export class Leadership {
           { err: errorMessage(error), epoch },
           'could not start leading; standing by and releasing the lease',
         )
-        if (this.#tenure === tenure) {
-          await this.#stepDown('the leader term failed to start', epoch)
-          await this.opts.lease.release().catch(() => false)
-        }
+        if (this.#tenure === tenure) await this.#stepDown('the leader term failed to start', epoch)
         return undefined
       },
     )
@@ -216,6 +221,9 @@ export class Leadership {
     await term?.stop()
     // What the term's components reported about Seam and the state was about that term.
     for (const part of ['seam', 'state', 'loop'] as const) this.opts.health.ok(part)
+    // Still ours in the row (it expired locally, or the term failed): give it up so another replica need not wait
+    // for the database's expiry. Best effort: the row may be unreachable, or already taken over.
+    await this.opts.lease.release(tenure.epoch).catch(() => false)
   }
 
   /** Step down when the local validity ends, even while a renewal hangs. */

@@ -148,11 +148,11 @@ export class Lease {
   }
 
   /**
-   * Give the lease up on a clean stop, so a standby takes over on its next try instead of waiting for the TTL.
-   * Only clears the row while it is still this process's term. Drops the lease locally first.
+   * Give the lease up (a clean stop, or stepping down), so a standby takes over on its next try instead of
+   * waiting for the TTL. Only clears the row while it still holds this process's name and `epoch` (default: the
+   * one held now). Drops the lease locally first.
    */
-  async release(): Promise<boolean> {
-    const epoch = this.#epoch
+  async release(epoch = this.#epoch): Promise<boolean> {
     this.drop()
     if (epoch === undefined) return false
     const { rows } = await this.#opts.db.query(
@@ -177,7 +177,8 @@ export async function readLease(db: LeaseSql, schema: string): Promise<LeaseRow>
     `SELECT ${COLUMNS} FROM ${escapeIdentifier(schema)}.lease WHERE id = 1`,
   )
   const row = rows[0]
-  if (!row) throw new Error(`the lease row is missing from ${schema}.lease: the schema's migrations did not run`)
+  if (!row)
+    throw new Error(`the lease row is missing from ${schema}.lease: the schema's migrations did not run`)
   return leaseRow(row)
 }
 

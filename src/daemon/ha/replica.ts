@@ -1,8 +1,8 @@
 import { whenAborted } from '../../abort.js'
 import { SeamAlertsError } from '../../errors.js'
-import { StateHolder } from '../../state/state-holder.js'
-import { ApiError } from '../api/http.js'
+import type { StateHolder } from '../../state/state-holder.js'
 import { connectUrl } from '../api/address-file.js'
+import { ApiError } from '../api/http.js'
 import { apiHandler } from '../api/router.js'
 import type { DaemonHandle, DaemonOptions } from '../daemon.js'
 import { gaugeRefresher } from '../daemon-state.js'
@@ -13,8 +13,8 @@ import { Lifecycle } from '../lifecycle.js'
 import { DaemonMetrics } from '../metrics.js'
 import { type HaBackend, openHaBackend } from './backend.js'
 import { newHolderId } from './holder-id.js'
-import { Lease } from './lease.js'
 import { Leadership } from './leadership.js'
+import { Lease } from './lease.js'
 import { logStandbyStartLine } from './standby-start-line.js'
 import { StoreDownAlert } from './store-down.js'
 import { type LeaderTerm, startTerm, type TermBase } from './term.js'
@@ -31,9 +31,9 @@ export async function startReplica(
 ): Promise<DaemonHandle> {
   const { config, logger } = opts
   const clock = opts.clock ?? { now: () => Date.now() }
-  const backend = await openHaBackend(config, logger)
   const metrics = new DaemonMetrics()
   const health = new HealthTracker(clock)
+  const backend = await openHaBackend({ config, logger, metrics, health })
   const lifecycle = new Lifecycle(logger)
   lifecycle.add({ name: 'database', stop: () => backend.close() })
   let fail: (error: unknown) => void = () => {}
@@ -59,14 +59,14 @@ export async function startReplica(
       ...(opts.actionsOverride ? { actionsOverride: opts.actionsOverride } : {}),
       ...(opts.consoleStream ? { consoleStream: opts.consoleStream } : {}),
     },
-    openStore: (epoch) => backend.openStore({ holder: lease.holder, epoch: () => epoch }),
+    openState: (guard, epoch) => backend.openState({ holder: lease.holder, epoch, guard }),
   }
   const lease = new Lease({
     db: backend.leaseDb,
     schema: backend.schema,
     holder: newHolderId(),
     ttlMs: config.ha.leaseTtl,
-    apiUrl: () => server && connectUrl(server.host, server.port),
+    apiUrl: () => (server && config.server ? connectUrl(config.server.host, server.port) : undefined),
   })
   let started = false
   const leadership = new Leadership({
@@ -103,7 +103,11 @@ export async function startReplica(
       const listening = server
       lifecycle.add({ name: 'health server', stop: () => listening.close() })
     }
-    lifecycle.add({ name: 'leader lease', start: () => leadership.start().then(() => undefined), stop: () => leadership.stop() })
+    lifecycle.add({
+      name: 'leader lease',
+      start: () => leadership.start().then(() => undefined),
+      stop: () => leadership.stop(),
+    })
     await lifecycle.start()
     started = true
     if (opts.once && leadership.role !== 'leader') {
@@ -114,7 +118,13 @@ export async function startReplica(
       )
     }
     if (term) term.leader.logStartLine({ healthUrl: server?.url, role: 'leader', state: backend.target })
-    else logStandbyStartLine(logger, { config, target: backend.target, lease: lease.lastSeen, healthUrl: server?.url })
+    else
+      logStandbyStartLine(logger, {
+        config,
+        target: backend.target,
+        lease: lease.lastSeen,
+        healthUrl: server?.url,
+      })
     if (term) term.leader.warnUnroutable()
     await warnInsecureSetup(logger, config)
   } catch (error) {
@@ -122,7 +132,14 @@ export async function startReplica(
     throw error
   }
 
-  const done = runReplica({ lifecycle, fatal, logger, once: opts.once, term: () => term, drainMs: opts.onceDrainMs ?? 30_000 })
+  const done = runReplica({
+    lifecycle,
+    fatal,
+    logger,
+    once: opts.once,
+    term: () => term,
+    drainMs: opts.onceDrainMs ?? 30_000,
+  })
   done.catch(() => undefined)
   return {
     done,

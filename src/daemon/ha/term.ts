@@ -1,17 +1,13 @@
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
-import { errorMessage, hasCode } from '../../errors.js'
 import type { Logger } from '../../log.js'
-import { StateHolder } from '../../state/state-holder.js'
-import { emptyState } from '../../state/state-schema.js'
-import type { Store } from '../../state/store.js'
+import type { StateHolder } from '../../state/state-holder.js'
 import type { DaemonContext } from '../context.js'
 import type { HealthTracker } from '../health.js'
 import { buildLeader, finalStateWrite, type Leader, type LeaderOptions } from '../leader.js'
 import { Lifecycle } from '../lifecycle.js'
 import type { DaemonMetrics } from '../metrics.js'
 import type { LeaderGuard } from './guard.js'
-import { guardedStore } from './guarded-store.js'
 import type { Term } from './leadership.js'
 
 /** What every term of one replica is built from (the replica's lasting parts). */
@@ -28,8 +24,12 @@ export interface TermBase {
   fatal: Promise<never>
   fail: (error: unknown) => void
   leaderOptions: LeaderOptions
-  /** A store whose writes are fenced by `epoch` (the store checks the lease row in each write's transaction). */
-  openStore(epoch: number): Store
+  /**
+   * The state, loaded fresh from the store, its writes fenced by `epoch`: refused unless `guard.mayAct()` and
+   * the lease row still names this replica and epoch in the write's own transaction (the store's `FOR SHARE`
+   * check), so nothing is recorded once another replica leads. A fenced write must call `guard.resign`.
+   */
+  openState(guard: LeaderGuard, epoch: number): Promise<StateHolder>
 }
 
 export interface LeaderTerm extends Term {
@@ -40,7 +40,7 @@ export interface LeaderTerm extends Term {
 /**
  * One term of leadership: the state loaded FRESH from the store (the committed cursor, outbox, incidents: never
  * what an earlier term of this process had in memory), then the leader's components on a lifecycle of the
- * term's own. Every state write is guarded (guarded-store.ts); a fenced one makes the replica step down. The
+ * term's own. Every state write is fenced (TermBase.openState); a fenced one makes the replica step down. The
  * term's work is aborted when the lease is lost (`guard.lost`) or the replica stops.
  */
 export async function startTerm(base: TermBase, guard: LeaderGuard, epoch: number): Promise<LeaderTerm> {
@@ -53,30 +53,17 @@ export async function startTerm(base: TermBase, guard: LeaderGuard, epoch: numbe
     base.signal.removeEventListener('abort', abort)
     guard.lost.removeEventListener('abort', abort)
   }
-  const store = guardedStore(base.openStore(epoch), guard)
   let state: StateHolder
   try {
-    state = await StateHolder.open(store, {
-      initial: emptyState,
-      logger,
-      onWrite: (ms, bytes) => {
-        metrics.stateWrite.observe(ms / 1000)
-        metrics.stateBytes.set(bytes)
-        health.ok('state')
-      },
-      onWriteError: (error) => {
-        if (hasCode(error, 'STATE_FENCED')) guard.resign('a state write was fenced: another replica leads')
-        else health.fail('state', errorMessage(error))
-      },
-    })
+    state = await base.openState(guard, epoch)
   } catch (error) {
     detach()
-    await store.close().catch(() => undefined)
     throw error
   }
   lifecycle.add({
     name: 'state',
-    stop: () => state.close().catch((error: unknown) => logger.error({ err: error }, 'closing the state failed')),
+    stop: () =>
+      state.close().catch((error: unknown) => logger.error({ err: error }, 'closing the state failed')),
   })
   let listener = () => {}
   const ctx: DaemonContext = {

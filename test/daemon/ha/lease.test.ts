@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Lease } from '../../../src/daemon/ha/lease.js'
-import { leaseDatabase } from './pg.js'
+import { describePg } from '../../helpers/postgres.js'
+import { leaseSchema, manualMono } from './helpers.js'
 
 const TTL = 600
 
-function manualMono(start = 1_000) {
-  let t = start
-  return { now: () => t, advance: (ms: number) => void (t += ms) }
-}
-
-describe('the leader lease row', () => {
-  let db: Awaited<ReturnType<typeof leaseDatabase>>
+describePg('the leader lease row', (pgdb) => {
+  let db: Awaited<ReturnType<typeof leaseSchema>>
   beforeAll(async () => {
-    db = await leaseDatabase()
+    db = await leaseSchema(pgdb)
   })
   afterAll(async () => {
     await db?.close()
