@@ -3,6 +3,7 @@ import { formatDuration } from '../duration.js'
 import { formatIssue, type InputIssue } from '../errors.js'
 import type { Logger } from '../log.js'
 import { channelKind, type Notifiers } from '../notify/channels.js'
+import { describeStateSetting } from '../state/postgres/target.js'
 import { VERSION } from '../version.js'
 import type { ActionPolicy, RuleInfo } from './actions.js'
 
@@ -42,7 +43,7 @@ export function logStartLine(
   const parts = [
     `seam-alerts ${VERSION} ${info.once ? 'running once' : 'started'}${info.role ? ` as ${info.role}` : ''}`,
     `${ids.length} rules (${ids.join(', ') || 'none'})${info.disabled?.length ? `, disabled: ${info.disabled.join(', ')}` : ''}`,
-    `state ${info.config.state}`,
+    `state ${describeStateSetting(info.config.state)}`,
     cursorText,
     `channels: ${info.channels.join(', ')}`,
   ]
@@ -52,7 +53,7 @@ export function logStartLine(
       version: VERSION,
       role: info.role ?? 'leader',
       rules: ids,
-      state: info.config.state,
+      state: describeStateSetting(info.config.state),
       cursor: info.cursor,
       lagSeconds: lagMs === undefined ? null : Math.round(lagMs / 1000),
       channels: info.channels,
