@@ -4,9 +4,9 @@ import type { Config } from '../config.js'
 import type { Logger } from '../log.js'
 import type { DeliveryWorker } from '../notify/delivery-worker.js'
 import type { Action } from '../rules/action-schema.js'
+import { isPostgresUrl } from '../state/postgres/target.js'
 import { checkConfig } from './config-check.js'
 import { type DaemonContext, openContext } from './context.js'
-import { isPostgresState } from './ha/backend.js'
 import { startReplica } from './ha/replica.js'
 import { serveHealth } from './health-server.js'
 import { warnInsecureSetup } from './insecure-warnings.js'
@@ -56,7 +56,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
   const stopTimeoutMs = opts.stopTimeoutMs ?? 10_000
   const clock = opts.clock ?? systemClock
   // A PostgreSQL state: a replica that leads or stands by (ha/replica.ts). A state file: always the leader.
-  if (isPostgresState(config.state)) return startReplica({ ...opts, clock, once, stopTimeoutMs })
+  if (isPostgresUrl(config.state)) return startReplica({ ...opts, clock, once, stopTimeoutMs })
   const { ctx, release } = await openContext({ config, logger, clock, once, stopTimeoutMs })
   const { lifecycle } = ctx
   try {

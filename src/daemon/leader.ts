@@ -39,7 +39,7 @@ export interface Leader {
   loop: PollLoop
   worker: DeliveryWorker
   /** Log the start line (call once the lifecycle has started). */
-  logStartLine(extra: { healthUrl: string | undefined; role?: 'leader'; state?: string }): void
+  logStartLine(extra: { healthUrl: string | undefined; role?: 'leader' }): void
   /** Warn about rules whose channels are not configured. */
   warnUnroutable(): void
 }
@@ -98,7 +98,7 @@ export async function buildLeader(ctx: DaemonContext, opts: LeaderOptions): Prom
     logStartLine: (extra) => {
       const enabled = rules.enabled()
       logStartLine(logger, {
-        config: extra.state ? { ...config, state: extra.state } : config,
+        config,
         rules: enabled,
         disabled: rules.current.rules.filter((rule) => !rule.enabled).map((rule) => rule.id),
         cursor: ctx.state.current().source.cursor,

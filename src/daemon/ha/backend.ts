@@ -1,13 +1,12 @@
 import type { Config } from '../../config.js'
 import type { Logger } from '../../log.js'
+import { openPostgres, type PgDatabase } from '../../state/postgres/database.js'
 import type { StateHolder } from '../../state/state-holder.js'
 import type { HealthTracker } from '../health.js'
 import type { DaemonMetrics } from '../metrics.js'
+import { openPostgresState, openStateDatabase } from '../postgres-state.js'
 import type { LeaderGuard } from './guard.js'
 import type { LeaseSql } from './lease.js'
-
-/** Is the `state` setting a PostgreSQL URL (a replica) rather than a state file? */
-export const isPostgresState = (state: string): boolean => /^postgres(?:ql)?:\/\//i.test(state.trim())
 
 /** What a replica needs of its PostgreSQL database. */
 export interface HaBackend {
@@ -21,11 +20,57 @@ export interface HaBackend {
   close(): Promise<void>
 }
 
-export async function openHaBackend(_opts: {
+/**
+ * Open the replica's database: the state pool (connect and migrate; STORE_UNAVAILABLE names host and database,
+ * never the password), and a one-connection pool for the lease whose statements time out within a renewal
+ * period, so a hung renewal never outlives the lease unnoticed and never waits behind a state write.
+ */
+export async function openHaBackend(opts: {
   config: Config
   logger: Logger
   metrics: DaemonMetrics
   health: HealthTracker
 }): Promise<HaBackend> {
-  throw new Error('the PostgreSQL store is not merged yet')
+  const { config, logger, metrics, health } = opts
+  const db = await openStateDatabase(config.state, config.postgres, logger)
+  let leaseDb: PgDatabase
+  try {
+    const timeoutMs = Math.max(1_000, config.ha.renewEvery)
+    leaseDb = await openPostgres(config.state, {
+      schema: db.schema,
+      logger,
+      migrate: false,
+      maxConnections: 1,
+      connectTimeoutMs: Math.min(config.postgres.connectTimeout, timeoutMs),
+      queryTimeoutMs: Math.min(config.postgres.queryTimeout, timeoutMs),
+      applicationName: 'seam-alerts lease',
+    })
+  } catch (error) {
+    await db.close()
+    throw error
+  }
+  return {
+    target: db.target.label,
+    schema: db.schema,
+    leaseDb: { query: (text, values) => leaseDb.query(text, values) as never },
+    openState: async ({ holder, epoch, guard }) => {
+      const { state } = await openPostgresState({
+        db,
+        // Checked in each write's transaction, under FOR SHARE on the lease row; undefined (refused) as soon as
+        // the lease is no longer valid on this process's monotonic clock.
+        fence: { holder, epoch: () => (guard.mayAct() ? epoch : undefined) },
+        ownsDatabase: false,
+        limits: config.limits,
+        logger,
+        metrics,
+        health,
+        onRefused: (error) => guard.resign(`a state write was refused: ${error.message}`),
+      })
+      return state
+    },
+    close: async () => {
+      await leaseDb.close()
+      await db.close()
+    },
+  }
 }

@@ -87,7 +87,7 @@ export async function startReplica(
       guard.lost.addEventListener('abort', () => {
         if (term === next) term = undefined
       })
-      if (started) next.leader.logStartLine({ healthUrl: server?.url, role: 'leader', state: backend.target })
+      if (started) next.leader.logStartLine({ healthUrl: server?.url, role: 'leader' })
       return {
         stop: async () => {
           await next.stop()
@@ -117,11 +117,10 @@ export async function startReplica(
         `run --once needs the leader lease of ${backend.target}, but ${holder ?? 'another replica'} holds it: stop that replica first, or let it do the work`,
       )
     }
-    if (term) term.leader.logStartLine({ healthUrl: server?.url, role: 'leader', state: backend.target })
+    if (term) term.leader.logStartLine({ healthUrl: server?.url, role: 'leader' })
     else
       logStandbyStartLine(logger, {
         config,
-        target: backend.target,
         lease: lease.lastSeen,
         healthUrl: server?.url,
       })

@@ -1,6 +1,7 @@
 import type { Config } from '../../config.js'
 import { formatDuration } from '../../duration.js'
 import type { Logger } from '../../log.js'
+import { describeStateSetting } from '../../state/postgres/target.js'
 import { VERSION } from '../../version.js'
 import type { LeaseRow } from './lease.js'
 
@@ -10,13 +11,14 @@ import type { LeaseRow } from './lease.js'
  */
 export function logStandbyStartLine(
   logger: Logger,
-  info: { config: Config; target: string; lease: LeaseRow | undefined; healthUrl: string | undefined },
+  info: { config: Config; lease: LeaseRow | undefined; healthUrl: string | undefined },
 ): void {
   const { ha } = info.config
   const leader = info.lease?.holder
+  const state = describeStateSetting(info.config.state)
   const parts = [
     `seam-alerts ${VERSION} started as standby`,
-    `state ${info.target}`,
+    `state ${state}`,
     leader
       ? `leader ${leader} (lease epoch ${info.lease?.epoch}${info.lease?.apiUrl ? `, API ${info.lease.apiUrl}` : ''})`
       : 'no leader yet',
@@ -27,7 +29,7 @@ export function logStandbyStartLine(
     {
       version: VERSION,
       role: 'standby',
-      state: info.target,
+      state,
       leader: leader ?? null,
       epoch: info.lease?.epoch ?? null,
       renewEvery: formatDuration(ha.renewEvery),
