@@ -39,7 +39,7 @@ export interface Leader {
   loop: PollLoop
   worker: DeliveryWorker
   /** Log the start line (call once the lifecycle has started). */
-  logStartLine(extra: { healthUrl: string | undefined; role?: 'leader' }): void
+  logStartLine(extra: { healthUrl: string | undefined; role?: 'leader'; promoted?: boolean }): void
   /** Warn about rules whose channels are not configured. */
   warnUnroutable(): void
 }
@@ -111,6 +111,7 @@ export async function buildLeader(ctx: DaemonContext, opts: LeaderOptions): Prom
         digests: digests?.scheduled() ?? [],
         once,
         ...(extra.role ? { role: extra.role } : {}),
+        ...(extra.promoted ? { promoted: true } : {}),
       })
     },
     warnUnroutable: () => unroutable(rules.enabled()),

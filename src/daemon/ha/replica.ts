@@ -87,7 +87,7 @@ export async function startReplica(
       guard.lost.addEventListener('abort', () => {
         if (term === next) term = undefined
       })
-      if (started) next.leader.logStartLine({ healthUrl: server?.url, role: 'leader' })
+      if (started) next.leader.logStartLine({ healthUrl: server?.url, role: 'leader', promoted: true })
       return {
         stop: async () => {
           await next.stop()
