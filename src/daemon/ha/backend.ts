@@ -4,7 +4,7 @@ import { openPostgres, type PgDatabase } from '../../state/postgres/database.js'
 import type { StateHolder } from '../../state/state-holder.js'
 import type { HealthTracker } from '../health.js'
 import type { DaemonMetrics } from '../metrics.js'
-import { openPostgresState, openStateDatabase } from '../postgres-state.js'
+import { openPostgresState } from '../postgres-state.js'
 import type { LeaderGuard } from './guard.js'
 import type { LeaseSql } from './lease.js'
 
@@ -24,6 +24,12 @@ export interface HaBackend {
  * Open the replica's database: the state pool (connect and migrate; STORE_UNAVAILABLE names host and database,
  * never the password), and a one-connection pool for the lease whose statements time out within a renewal
  * period, so a hung renewal never outlives the lease unnoticed and never waits behind a state write.
+ *
+ * A leader frozen (SIGSTOP, a VM pause) in the middle of a state write holds the lease row `FOR SHARE` in an open
+ * transaction, which would keep every standby from taking the row. The server ends such a session after half a
+ * lease TTL idle in its transaction (at least 500ms): with leaseTtl >= 2 x renewEvery, before the frozen leader's
+ * lease has run out, so the takeover is not delayed. The write is lost and the leader, once resumed, finds its
+ * lease gone; nothing it did is half-committed.
  */
 export async function openHaBackend(opts: {
   config: Config
@@ -32,7 +38,13 @@ export async function openHaBackend(opts: {
   health: HealthTracker
 }): Promise<HaBackend> {
   const { config, logger, metrics, health } = opts
-  const db = await openStateDatabase(config.state, config.postgres, logger)
+  const db = await openPostgres(config.state, {
+    schema: config.postgres.schema,
+    connectTimeoutMs: config.postgres.connectTimeout,
+    queryTimeoutMs: config.postgres.queryTimeout,
+    idleInTransactionTimeoutMs: Math.max(500, Math.floor(config.ha.leaseTtl / 2)),
+    logger,
+  })
   let leaseDb: PgDatabase
   try {
     const timeoutMs = Math.max(1_000, config.ha.renewEvery)
@@ -43,6 +55,8 @@ export async function openHaBackend(opts: {
       maxConnections: 1,
       connectTimeoutMs: Math.min(config.postgres.connectTimeout, timeoutMs),
       queryTimeoutMs: Math.min(config.postgres.queryTimeout, timeoutMs),
+      // A takeover blocked by a row lock gives up and tries again on the next round instead of queueing.
+      lockTimeoutMs: timeoutMs,
       applicationName: 'seam-alerts lease',
     })
   } catch (error) {

@@ -47,6 +47,7 @@ describePg('two daemons on one PostgreSQL state elect one leader and fail over',
   })
   afterEach(async () => {
     for (const daemon of daemons.splice(0)) await daemon.stop()
+    await db.query(`UPDATE seam_alerts.lease SET holder = NULL, expires_at = NULL`).catch(() => undefined)
   })
   afterAll(async () => {
     await slack?.close()
@@ -55,7 +56,7 @@ describePg('two daemons on one PostgreSQL state elect one leader and fail over',
   })
 
   const startFrom = new Date(Date.now() - 1000).toISOString()
-  async function replica(name: string) {
+  async function replica(name: string, opts: { once?: boolean } = {}) {
     const log = captureLogger()
     const config = parseConfig(
       {
@@ -69,7 +70,12 @@ describePg('two daemons on one PostgreSQL state elect one leader and fail over',
       path.join(dir, 'config.json'),
       {},
     )
-    const daemon = await startDaemon({ config, logger: log.logger, stopTimeoutMs: 2_000 })
+    const daemon = await startDaemon({
+      config,
+      logger: log.logger,
+      stopTimeoutMs: 2_000,
+      ...(opts.once ? { once: true } : {}),
+    })
     daemons.push(daemon)
     const health = async () => {
       const res = await fetch(`${daemon.healthUrl}/healthz`)
@@ -120,5 +126,53 @@ describePg('two daemons on one PostgreSQL state elect one leader and fail over',
     // Continued from the committed state: the first alert is not sent again.
     await new Promise((resolve) => setTimeout(resolve, 3 * RENEW))
     expect(sentBy(first.event_id)).toEqual([a.token])
+  }, 60_000)
+
+  const leaseRow = async () =>
+    (await db.query<{ holder: string | null; epoch: string }>('SELECT holder, epoch FROM seam_alerts.lease'))
+      .rows[0]
+
+  it('a leader whose lease is taken over behind its back stops at once: its renewal or its next write is refused', async () => {
+    const a = await replica('a')
+    expect((await a.health()).body.role).toBe('leader')
+    const before = fake.addEvent()
+    await until(() => sentBy(before.event_id).length > 0, 'an alert from a')
+    // Another replica (frozen clock, partition: it does not matter which) takes the row with the next epoch.
+    await db.query(
+      `UPDATE seam_alerts.lease SET holder = 'intruder', epoch = epoch + 1, expires_at = now() + interval '1 hour'`,
+    )
+    await until(async () => (await a.health()).body.role === 'standby', 'a to stand by')
+    const health = await until(async () => {
+      const answer = await a.health()
+      return (answer.body.lease as { holder: string }).holder === 'intruder' && answer
+    }, 'a to see the intruder')
+    expect(health.status).toBe(200)
+    expect(a.log.lines.some((line) => String(line.msg).startsWith('lost the leader lease'))).toBe(true)
+    // The standby's API points at the leader's instead of serving a state it does not own.
+    const api = await fetch(`${a.daemon.healthUrl}/api/v1/silences`)
+    expect(api.status).toBe(503)
+    expect(JSON.stringify(await api.json())).toContain('standby')
+    const after = fake.addEvent()
+    await new Promise((resolve) => setTimeout(resolve, 4 * RENEW))
+    expect(sentBy(after.event_id)).toEqual([])
+    expect(await a.metrics()).toContain('seam_alerts_ha_lease_transitions_total{to="standby"} 1')
+    await db.query(`UPDATE seam_alerts.lease SET holder = NULL, expires_at = NULL`)
+    // Free again: it leads a new term, loaded fresh, and sends what came meanwhile.
+    await until(() => sentBy(after.event_id).length > 0, 'the alert once a leads again')
+    expect(sentBy(before.event_id)).toHaveLength(1)
+  }, 60_000)
+
+  it('run --once takes the lease for its one cycle and releases it; it refuses while another replica leads', async () => {
+    const once = await replica('once', { once: true })
+    await once.daemon.done
+    expect(await leaseRow()).toMatchObject({ holder: null })
+    const a = await replica('a')
+    expect((await a.health()).body.role).toBe('leader')
+    const refused = await replica('refused', { once: true }).then(
+      () => undefined,
+      (error: unknown) => error as Error & { code?: string },
+    )
+    expect(refused?.code).toBe('STATE_LOCKED')
+    expect(refused?.message).toContain('run --once needs the leader lease')
   }, 60_000)
 })
