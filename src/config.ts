@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { z } from 'zod'
+import { haSchema } from './config-ha.js'
 import { deliverySchema, duration, emailSchema, retentionSchema } from './config-sections.js'
 import { durationSchema } from './duration.js'
 import { cronSchema, timeZoneSchema } from './input/time-checks.js'
@@ -179,6 +180,7 @@ export const configSchema = z.strictObject({
     .prefault({})
     .describe('Meta-alerts about seam-alerts itself.'),
   limits: limitsSchema,
+  ha: haSchema,
   timeIntervals: namedTimeIntervalsSchema
     .default({})
     .describe(

@@ -4,6 +4,7 @@ import type { Logger } from '../log.js'
 import type { PgDatabase } from '../state/postgres/database.js'
 import type { StateHolder } from '../state/state-holder.js'
 import { openDaemonState } from './daemon-state.js'
+import type { LeaderGuard } from './ha/guard.js'
 import { HealthTracker } from './health.js'
 import { Lifecycle } from './lifecycle.js'
 import { DaemonMetrics } from './metrics.js'
@@ -40,6 +41,11 @@ export interface DaemonContext {
    */
   readonly fatal: Promise<never>
   readonly fail: (error: unknown) => void
+  /**
+   * A replica's leader term (PostgreSQL state, src/daemon/ha/): checked before each poll cycle, send and state
+   * write. Absent on a state file, where the daemon is always the leader.
+   */
+  readonly leader?: LeaderGuard
 }
 
 /**
@@ -56,6 +62,7 @@ export async function openContext(opts: {
 }): Promise<{ ctx: DaemonContext; release: () => Promise<void> }> {
   const { config, logger } = opts
   const metrics = new DaemonMetrics()
+  metrics.haLeader.set(1) // the state file's lock makes this daemon the leader
   const health = new HealthTracker(opts.clock)
   const { state, release, lockLost, postgres } = await openDaemonState({
     file: config.state,

@@ -30,6 +30,10 @@ export function logStartLine(
     healthUrl: string | undefined
     digests: string[]
     once: boolean
+    /** The role this daemon began in (a PostgreSQL replica may also begin as a standby, ha/). */
+    role?: 'leader' | 'standby'
+    /** A standby that became the leader later: the same line, saying so. */
+    promoted?: boolean
   },
 ): void {
   const ids = info.rules.map((rule) => rule.id)
@@ -39,7 +43,9 @@ export function logStartLine(
     ? `cursor ${info.cursor} (${formatDuration(lagMs ?? 0)} behind)`
     : `no cursor yet (starting from ${info.config.seam.startFrom})`
   const parts = [
-    `seam-alerts ${VERSION} ${info.once ? 'running once' : 'started'}`,
+    info.promoted
+      ? `seam-alerts ${VERSION} now leading`
+      : `seam-alerts ${VERSION} ${info.once ? 'running once' : 'started'}${info.role ? ` as ${info.role}` : ''}`,
     `${ids.length} rules (${ids.join(', ') || 'none'})${info.disabled?.length ? `, disabled: ${info.disabled.join(', ')}` : ''}`,
     `state ${describeStateSetting(info.config.state)}`,
     cursorText,
@@ -49,6 +55,7 @@ export function logStartLine(
   logger.info(
     {
       version: VERSION,
+      role: info.role ?? 'leader',
       rules: ids,
       state: describeStateSetting(info.config.state),
       cursor: info.cursor,

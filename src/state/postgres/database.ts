@@ -54,6 +54,13 @@ export interface OpenPostgresOptions {
   migrate?: boolean
   /** application_name shown in pg_stat_activity (default "seam-alerts"). */
   applicationName?: string
+  /**
+   * Server-side limits of each session (ms; unset: the server's): `lockTimeoutMs` ends a statement waiting that
+   * long for a lock, `idleInTransactionTimeoutMs` ends a session whose client left a transaction open that long
+   * (a replica frozen mid-write must not hold the lease row's lock past its lease: src/daemon/ha/backend.ts).
+   */
+  lockTimeoutMs?: number
+  idleInTransactionTimeoutMs?: number
 }
 
 /**
@@ -79,6 +86,10 @@ export async function openPostgres(url: string, opts: OpenPostgresOptions = {}):
     keepAlive: true,
     application_name: opts.applicationName ?? 'seam-alerts',
     options: `-c search_path=${schema}`,
+    ...(opts.lockTimeoutMs ? { lock_timeout: opts.lockTimeoutMs } : {}),
+    ...(opts.idleInTransactionTimeoutMs
+      ? { idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs }
+      : {}),
   })
   // An idle pooled connection that dies (server restart) emits 'error' on the pool: logged, never a crash.
   pool.on('error', (error) =>

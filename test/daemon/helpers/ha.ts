@@ -78,6 +78,7 @@ export async function haRig(
       // No email in these tests (the rules' email actions are not used by `tampered`).
       email: undefined,
       monitor: { seamDownAfter: '1h', lagAbove: '1h' },
+      delivery: { rollupAbove: 100000, slackPace: '10ms' },
       ...extra,
     },
   )
