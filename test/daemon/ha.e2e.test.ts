@@ -140,7 +140,22 @@ describePg('two replicas on one PostgreSQL state (child processes, fake Seam, Sl
     const counts = ids.map((id) => r.deliveredBy(id).length)
     const duplicates = counts.reduce((sum, c) => sum + c - 1, 0)
     expect(counts.every((c) => c >= 1)).toBe(true)
-    expect(duplicates).toBeLessThanOrEqual(kills)
+    const twice = ids
+      .filter((id) => r.deliveredBy(id).length > 1)
+      .map((id) => {
+        const said = r.replicas.flatMap((replica) =>
+          replica.proc
+            .stderr()
+            .split('\n')
+            .filter(
+              (line) =>
+                line.includes(`:${id}:`) || line.includes('"level":50') || line.includes('"level":40'),
+            )
+            .map((line) => `  ${replica.name}: ${line.slice(0, 400)}`),
+        )
+        return `${id}: ${r.deliveredBy(id)}\n${said.join('\n')}`
+      })
+    expect(duplicates, `duplicates: ${twice.join('; ')}`).toBeLessThanOrEqual(kills)
     expect(ids.length).toBeGreaterThan(10)
   }, 240_000)
 

@@ -98,7 +98,7 @@ export async function openPostgres(url: string, opts: OpenPostgresOptions = {}):
       'a pooled PostgreSQL connection failed; it is replaced on next use',
     ),
   )
-  const db = database(pool, schema, target)
+  const db = database(pool, schema, target, logger)
   try {
     try {
       ;(await pool.connect()).release()
@@ -113,8 +113,16 @@ export async function openPostgres(url: string, opts: OpenPostgresOptions = {}):
   return db
 }
 
-function database(pool: pg.Pool, schema: string, target: PgTarget): PgDatabase {
+function database(pool: pg.Pool, schema: string, target: PgTarget, logger: Logger): PgDatabase {
   let closing: Promise<void> | undefined
+  // A checked-out connection that dies (server crash) emits 'error' on the client, which the pool no longer
+  // listens to while it is out: without a listener that is an uncaught exception. The transaction's own statement
+  // fails with the same error, and that is what the caller handles.
+  const onCheckedOutError = (error: Error) =>
+    logger.warn(
+      { store: target.label, err: withoutPassword(target, error.message) },
+      'a PostgreSQL connection failed during a transaction',
+    )
   const connect = async (): Promise<pg.PoolClient> => {
     try {
       return await pool.connect()
@@ -137,6 +145,7 @@ function database(pool: pg.Pool, schema: string, target: PgTarget): PgDatabase {
     },
     async transaction(fn) {
       const client = await connect()
+      client.on('error', onCheckedOutError)
       let broken: unknown
       try {
         await client.query('BEGIN')
@@ -150,6 +159,7 @@ function database(pool: pg.Pool, schema: string, target: PgTarget): PgDatabase {
         throw error
       } finally {
         // A connection whose ROLLBACK failed is in an unknown state: destroyed, not returned to the pool.
+        client.removeListener('error', onCheckedOutError)
         client.release(broken instanceof Error ? broken : undefined)
       }
     },
