@@ -18,6 +18,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: availableParallelism(),
     reporters: ['default', './test/summary-reporter.ts'],
+    // One real PostgreSQL server per run for the tests that use it (test/helpers/postgres.ts, docs/testing.md).
+    globalSetup: ['./test/helpers/postgres-global-setup.ts'],
     projects: [
       {
         extends: true,

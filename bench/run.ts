@@ -7,6 +7,7 @@ import { EVENT_TYPES, EVENT_TYPES_ENV } from './event-types.js'
 import { type BenchOptions, say } from './report.js'
 import { catchupSection } from './sections/catchup.js'
 import { evalSection } from './sections/eval.js'
+import { failoverSection } from './sections/failover.js'
 import { latencySection } from './sections/latency.js'
 import { regexSection } from './sections/regex.js'
 import { replaySection } from './sections/replay.js'
@@ -44,13 +45,17 @@ async function main(): Promise<void> {
     state_write_ms: null,
     state_bytes: null,
     latency_ms: null,
+    failover_ms: null,
     regex: null,
   }
   if (opts.only.has('eval')) result.eval = await evalSection(opts)
   if (opts.only.has('replay')) Object.assign(result, await replaySection(opts))
   if (opts.only.has('catchup')) Object.assign(result, await catchupSection(opts))
   if (opts.only.has('state')) Object.assign(result, await stateWriteSection(opts))
-  if (opts.only.has('latency')) result.latency_ms = await latencySection(opts)
+  if (opts.only.has('latency')) {
+    result.latency_ms = await latencySection(opts)
+    result.failover_ms = await failoverSection(opts)
+  }
   if (opts.only.has('regex')) result.regex = await regexSection(opts)
   result.quick = opts.quick
   result.cores = cpus.length

@@ -1,7 +1,8 @@
 /**
  * One state-write case in its own process (a clean heap: no other section's garbage in its GC pauses):
- *   node --import tsx bench/state-worker.ts <devices> <typical|busiest> <typical|heavy> <cycles> <opens>
- * Runs the daemon's path: a StateHolder over a JsonFileStore, one update per poll cycle with that cycle's changes
+ *   node --import tsx bench/state-worker.ts <devices> <typical|busiest> <typical|heavy> <cycles> <opens> [file|postgres]
+ * Runs the daemon's path: a StateHolder over a JsonFileStore (or, with `postgres`, a fenced PostgresStore on the
+ * database in $SEAM_ALERTS_BENCH_PG_URL: bench/pg-state-store.ts), one update per poll cycle with that cycle's changes
  * (bench/state-fixture.ts churn). Measures each write (serialize + durable write, StateHolder's onWrite), each whole
  * update, StateHolder.open on the file afterwards, and, as the same-run baseline, JSON.stringify + UTF-8 of the
  * same state after each cycle. Prints one JSON line of medians.
@@ -13,6 +14,7 @@ import type { Logger } from '../src/log.js'
 import type { State } from '../src/state/state-schema.js'
 import type { StateAccess, Store } from '../src/state/store.js'
 import { optionalImport } from './optional-import.js'
+import { openBenchPostgresStore } from './pg-state-store.js'
 import { buildState, churn } from './state-fixture.js'
 import { median, round } from './stats.js'
 
@@ -50,8 +52,14 @@ async function loadModules(): Promise<Modules | string> {
 }
 
 async function main(): Promise<void> {
-  const [devicesArg = '10000', shapeArg = 'typical', loadArg = 'typical', cyclesArg = '11', opensArg = '3'] =
-    process.argv.slice(2)
+  const [
+    devicesArg = '10000',
+    shapeArg = 'typical',
+    loadArg = 'typical',
+    cyclesArg = '11',
+    opensArg = '3',
+    storeArg = 'file',
+  ] = process.argv.slice(2)
   const devices = Number(devicesArg)
   const shape = shapeArg === 'busiest' ? 'busiest' : 'typical'
   const load = loadArg === 'heavy' ? 'heavy' : 'typical'
@@ -63,13 +71,35 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'seam-alerts-bench-state-'))
   try {
     const file = path.join(dir, 'state.json')
+    let openStore = async (): Promise<Store> => m.store.JsonFileStore.open(file)
+    if (storeArg === 'postgres') {
+      const url = process.env.SEAM_ALERTS_BENCH_PG_URL
+      if (!url) throw new Error('SEAM_ALERTS_BENCH_PG_URL is not set')
+      openStore = async () => {
+        const store = await openBenchPostgresStore(url, m.log.silentLogger)
+        if (typeof store === 'string') throw new Error(store)
+        return store
+      }
+      const probe = await openBenchPostgresStore(url, m.log.silentLogger).catch(
+        (error: Error) => error.message,
+      )
+      if (typeof probe === 'string') {
+        process.stdout.write(`${JSON.stringify({ missing: probe })}\n`)
+        return
+      }
+      await probe.close()
+    }
+    let lastBytes = 0
     const writes: number[] = []
     const updates: number[] = []
     const stringify: number[] = []
-    const holder = await m.holder.StateHolder.open(await m.store.JsonFileStore.open(file), {
+    const holder = await m.holder.StateHolder.open(await openStore(), {
       initial: () => buildState(devices, shape),
       logger: m.log.silentLogger,
-      onWrite: (ms) => writes.push(ms),
+      onWrite: (ms, bytes) => {
+        writes.push(ms)
+        lastBytes = bytes
+      },
     })
     try {
       for (let cycle = 0; cycle <= Number(cyclesArg); cycle++) {
@@ -87,7 +117,7 @@ async function main(): Promise<void> {
     const opens: number[] = []
     for (let i = 0; i < Number(opensArg); i++) {
       const start = performance.now()
-      const again = await m.holder.StateHolder.open(await m.store.JsonFileStore.open(file), {
+      const again = await m.holder.StateHolder.open(await openStore(), {
         initial: () => {
           throw new Error(`${file} should exist`)
         },
@@ -101,7 +131,7 @@ async function main(): Promise<void> {
       update_ms: round(median(updates), 1),
       open_ms: round(median(opens), 1),
       stringify_ms: round(median(stringify), 1),
-      bytes: (await stat(file)).size,
+      bytes: storeArg === 'postgres' ? lastBytes : (await stat(file)).size,
     }
     process.stdout.write(`${JSON.stringify(line)}\n`)
   } finally {

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { z } from 'zod'
+import { haSchema } from './config-ha.js'
 import { deliverySchema, duration, emailSchema, retentionSchema } from './config-sections.js'
 import { durationSchema } from './duration.js'
 import { cronSchema, timeZoneSchema } from './input/time-checks.js'
@@ -8,6 +9,8 @@ import { limitsSchema } from './limits.js'
 import { actionSchema } from './rules/action-schema.js'
 import { namedTimeIntervalsSchema } from './rules/time-interval-schema.js'
 import { configSecretIssues } from './secrets/fields.js'
+import { isPostgresUrl } from './state/postgres/target.js'
+import { postgresSchema, stateSchema } from './state-config.js'
 
 const startFrom = z.union([
   z.literal('now'),
@@ -59,10 +62,8 @@ export const configSchema = z.strictObject({
     .string()
     .default('./rules')
     .describe('Directory of rule files (`*.json`), watched for changes. Relative to the config file.'),
-  state: z
-    .string()
-    .default('./state.json')
-    .describe('The state file (cursor, incidents, outbox, dead letters). Relative to the config file.'),
+  state: stateSchema,
+  postgres: postgresSchema,
   timezone: timeZoneSchema
     .default('UTC')
     .describe(
@@ -179,6 +180,7 @@ export const configSchema = z.strictObject({
     .prefault({})
     .describe('Meta-alerts about seam-alerts itself.'),
   limits: limitsSchema,
+  ha: haSchema,
   timeIntervals: namedTimeIntervalsSchema
     .default({})
     .describe(
@@ -208,12 +210,15 @@ export const configFormat: InputFormat<typeof configSchema> = {
 
 const HINT = 'See config.example.json and docs/configuration.md.'
 
-/** `SEAM_API_KEY` fills `seam.apiKey` when absent; relative `rules` and `state` resolve against the file's directory. */
+/**
+ * `SEAM_API_KEY` fills `seam.apiKey` when absent; relative `rules` and `state` resolve against the file's directory
+ * (a PostgreSQL URL in `state` is kept as it is).
+ */
 function settle(config: Config, file: string, env: NodeJS.ProcessEnv): Config {
   if (!config.seam.apiKey && env.SEAM_API_KEY) config.seam.apiKey = env.SEAM_API_KEY
   const base = path.dirname(path.resolve(file))
   config.rules = path.resolve(base, config.rules)
-  config.state = path.resolve(base, config.state)
+  if (!isPostgresUrl(config.state)) config.state = path.resolve(base, config.state)
   sourceFiles.set(config, file)
   return config
 }

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'STATE_LOCK_LOST'
   | 'STATE_TOO_LARGE'
   | 'STATE_WRITE_FAILED'
+  | 'STATE_FENCED' // a PostgreSQL write by a replica that no longer holds the leader lease (or its epoch)
+  | 'STORE_UNAVAILABLE' // the PostgreSQL state store cannot be reached or refused the login
   | 'SEAM_AUTH'
   | 'SEAM_REQUEST'
   | 'DELIVERY_FAILED'

@@ -2,12 +2,13 @@ import { runJsonScript } from '../measure.js'
 import { type BenchOptions, errorText, row, say } from '../report.js'
 import type { StateWorkerLine } from '../state-worker.js'
 import { round } from '../stats.js'
+import { type PostgresStateFigures, postgresStateCases } from './state-write-postgres.js'
 
 type Shape = 'typical' | 'busiest'
 type Load = 'typical' | 'heavy'
 type BySize = Record<string, number | null>
 
-export interface StateWriteFigures {
+export interface StateWriteFigures extends PostgresStateFigures {
   /** One state write of a typical poll cycle (serialize + durable write), median, by devices. The figure. */
   state_write_ms: BySize
   /** The whole update of that cycle: draft, the cycle's changes, serialize, write. */
@@ -44,7 +45,7 @@ async function runCase(size: number, shape: Shape, load: Load, cycles: number, o
 export async function stateWriteSection(opts: BenchOptions): Promise<StateWriteFigures> {
   const sizes = opts.quick ? [1_000, 10_000] : [1_000, 10_000, 100_000]
   const empty = (): BySize => ({ 1000: null, 10000: null, 100000: null })
-  const out: StateWriteFigures = {
+  const out: Omit<StateWriteFigures, keyof PostgresStateFigures> = {
     state_write_ms: empty(),
     state_update_ms: empty(),
     state_open_ms: empty(),
@@ -103,5 +104,5 @@ export async function stateWriteSection(opts: BenchOptions): Promise<StateWriteF
     }
   }
   if (opts.quick) say('100000: skipped in --quick')
-  return out
+  return { ...out, ...(await postgresStateCases(opts, out.state_write_ms)) }
 }

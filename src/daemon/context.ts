@@ -1,8 +1,10 @@
 import type { Clock } from '../clock.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../log.js'
+import type { PgDatabase } from '../state/postgres/database.js'
 import type { StateHolder } from '../state/state-holder.js'
 import { openDaemonState } from './daemon-state.js'
+import type { LeaderGuard } from './ha/guard.js'
 import { HealthTracker } from './health.js'
 import { Lifecycle } from './lifecycle.js'
 import { DaemonMetrics } from './metrics.js'
@@ -20,6 +22,8 @@ export interface DaemonContext {
   readonly health: HealthTracker
   /** The live state (locked). The first component: it closes last. */
   readonly state: StateHolder
+  /** The state database, when `state` is a PostgreSQL URL (closed with the state). */
+  readonly postgres?: PgDatabase
   readonly lifecycle: Lifecycle
   /** Aborted when shutdown begins (`lifecycle.signal`). */
   readonly signal: AbortSignal
@@ -37,6 +41,11 @@ export interface DaemonContext {
    */
   readonly fatal: Promise<never>
   readonly fail: (error: unknown) => void
+  /**
+   * A replica's leader term (PostgreSQL state, src/daemon/ha/): checked before each poll cycle, send and state
+   * write. Absent on a state file, where the daemon is always the leader.
+   */
+  readonly leader?: LeaderGuard
 }
 
 /**
@@ -53,10 +62,12 @@ export async function openContext(opts: {
 }): Promise<{ ctx: DaemonContext; release: () => Promise<void> }> {
   const { config, logger } = opts
   const metrics = new DaemonMetrics()
+  metrics.haLeader.set(1) // the state file's lock makes this daemon the leader
   const health = new HealthTracker(opts.clock)
-  const { state, release, lockLost } = await openDaemonState({
+  const { state, release, lockLost, postgres } = await openDaemonState({
     file: config.state,
     limits: config.limits,
+    postgres: config.postgres,
     logger,
     metrics,
     health,
@@ -82,6 +93,7 @@ export async function openContext(opts: {
     metrics,
     health,
     state,
+    ...(postgres ? { postgres } : {}),
     lifecycle,
     signal: lifecycle.signal,
     onQueued: () => listener(),

@@ -56,6 +56,7 @@ export function startDelivery(
     logger,
     delivery: config.delivery,
     timezone: config.timezone,
+    ...(ctx.leader ? { leadership: ctx.leader } : {}),
     onOutcome: (outcome, item) =>
       metrics.deliveries.inc({
         rule: item.decision.rule,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { errorMessage, SeamAlertsError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { canonicalStatePath } from '../state/lock.js'
+import { isPostgresUrl } from '../state/postgres/target.js'
 import { connectUrl, removeApiAddress, writeApiAddress } from './api/address-file.js'
 import { API_PREFIX, apiHandler } from './api/router.js'
 import type { DaemonContext } from './context.js'
@@ -111,14 +112,16 @@ export async function serveHealth(ctx: DaemonContext): Promise<HealthServer | un
   const { host, port, apiToken } = ctx.config.server
   const api = apiHandler({ state: ctx.state, clock: ctx.clock, logger: ctx.logger, apiToken })
   const server = await startHealthServer({ host, port, ...ctx, beforeScrape: gaugeRefresher(ctx), api })
-  const stateFile = await canonicalStatePath(ctx.config.state)
-  await writeApiAddress(stateFile, connectUrl(host, server.port)).catch((error: unknown) =>
-    ctx.logger.warn({ err: errorMessage(error) }, 'cannot record the local API address for the CLI'),
-  )
+  // With PostgreSQL, the CLI finds the leader's API in the lease row instead (written by the lease).
+  const stateFile = isPostgresUrl(ctx.config.state) ? undefined : await canonicalStatePath(ctx.config.state)
+  if (stateFile)
+    await writeApiAddress(stateFile, connectUrl(host, server.port)).catch((error: unknown) =>
+      ctx.logger.warn({ err: errorMessage(error) }, 'cannot record the local API address for the CLI'),
+    )
   ctx.lifecycle.add({
     name: 'health server',
     stop: async () => {
-      await removeApiAddress(stateFile)
+      if (stateFile) await removeApiAddress(stateFile)
       await server.close()
     },
   })

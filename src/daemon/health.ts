@@ -2,14 +2,14 @@ import type { Clock } from '../clock.js'
 import { scrubSecrets } from '../secrets/scrub.js'
 
 /** One thing that can make the daemon unhealthy. */
-export type HealthProblem = 'seam' | 'state' | 'loop'
+export type HealthProblem = 'seam' | 'state' | 'loop' | 'store'
 
 interface Failure {
   since: number
   reason: string
 }
 
-export interface HealthReport {
+export interface HealthReport extends RoleReport {
   status: 'ok' | 'failing'
   /** Human-readable reasons, one per failing part, e.g. "Seam failing since 2025-01-01T00:00:00.000Z: HTTP 503". */
   reasons: string[]
@@ -24,6 +24,21 @@ const LABEL: Record<HealthProblem, string> = {
   seam: 'Seam failing',
   state: 'state writes failing',
   loop: 'poll cycle failing',
+  store: 'PostgreSQL store unreachable',
+}
+
+/** High availability (src/daemon/ha/): the replica's role and the lease it sees. */
+export interface RoleReport {
+  /** `"leader"`: this replica polls, evaluates and delivers; `"standby"`: it waits to take over. */
+  role: 'leader' | 'standby'
+  /** With a PostgreSQL state: the lease row as last seen (see ha/leadership.ts HaReport). */
+  lease?: {
+    holder: string | null
+    epoch: number | null
+    expiresAt: string | null
+    self: string
+    leaderApiUrl: string | null
+  }
 }
 
 /**
@@ -35,6 +50,7 @@ export class HealthTracker {
   private lastPollAt: number | null = null
   private cursor: string | null = null
   private durableCursor: (() => string | null) | undefined
+  private roleReport: () => RoleReport = () => ({ role: 'leader' })
 
   constructor(
     private readonly clock: Clock,
@@ -49,6 +65,11 @@ export class HealthTracker {
    */
   useDurableCursor(read: () => string | null): void {
     this.durableCursor = read
+  }
+
+  /** Where the role comes from (a replica's leadership); a daemon on a state file is always the leader. */
+  useRole(read: () => RoleReport): void {
+    this.roleReport = read
   }
 
   /** Mark `part` failing. The reason is scrubbed of secrets: it shows on /healthz and in meta-alerts. */
@@ -97,6 +118,7 @@ export class HealthTracker {
     const cursorMs = cursor ? Date.parse(cursor) : Number.NaN
     const lag = Number.isNaN(cursorMs) ? null : Math.max(0, (this.clock.now() - cursorMs) / 1000)
     return {
+      ...this.roleReport(),
       status: reasons.length === 0 ? 'ok' : 'failing',
       reasons,
       lastPollAt: this.lastPollAt === null ? null : new Date(this.lastPollAt).toISOString(),

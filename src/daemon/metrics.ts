@@ -123,6 +123,22 @@ export class DaemonMetrics {
     labelNames: ['outcome'],
     registers: [this.registry],
   })
+  readonly haLeader = new Gauge({
+    name: 'seam_alerts_ha_leader',
+    help: '1 while this replica is the leader (polls, evaluates, delivers), 0 while it stands by. Always 1 with a state file.',
+    registers: [this.registry],
+  })
+  readonly haLeaseEpoch = new Gauge({
+    name: 'seam_alerts_ha_lease_epoch',
+    help: "The leader lease's fencing epoch: this replica's while it leads, else the last one it saw (0 with a state file).",
+    registers: [this.registry],
+  })
+  readonly haTransitions = new Counter({
+    name: 'seam_alerts_ha_lease_transitions_total',
+    help: 'Role changes of this replica: to="leader" (took the lease) or to="standby" (lost or released it).',
+    labelNames: ['to'],
+    registers: [this.registry],
+  })
   readonly up = new Gauge({
     name: 'seam_alerts_healthy',
     help: '1 while polling works, 0 while /healthz reports 503.',

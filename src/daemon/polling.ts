@@ -1,3 +1,4 @@
+import { SeamAlertsError } from '../errors.js'
 import type { EventSource } from '../source/event-source.js'
 import type { ActionPolicy } from './actions.js'
 import type { DaemonContext } from './context.js'
@@ -9,6 +10,9 @@ import { noiseDeps, summariseEnded } from './noise.js'
 import { PollLoop } from './poll-loop.js'
 import type { RuleReload } from './rule-reload.js'
 import { SelfMonitor } from './self-monitor.js'
+
+const notLeader = () =>
+  new SeamAlertsError('ABORTED', 'not polling: this replica no longer holds a valid leader lease')
 
 /** How often the rule state (old window entries, expired throttles) is pruned. */
 const PRUNE_EVERY_MS = 5 * 60_000
@@ -61,6 +65,8 @@ export function startPolling(
     logger: ctx.logger,
     onFailure: () => metrics.pollFailures.inc(),
     cycle: async () => {
+      // A replica checks its lease right before each cycle (a failed check steps it down: see ha/leadership.ts).
+      if (ctx.leader && !ctx.leader.mayAct()) throw notLeader()
       await parts.rules.apply()
       try {
         await runCycle(deps)

@@ -3,6 +3,7 @@ import { formatDuration } from '../duration.js'
 import { formatIssue, type InputIssue } from '../errors.js'
 import type { Logger } from '../log.js'
 import { channelKind, type Notifiers } from '../notify/channels.js'
+import { describeStateSetting } from '../state/postgres/target.js'
 import { VERSION } from '../version.js'
 import type { ActionPolicy, RuleInfo } from './actions.js'
 
@@ -29,6 +30,10 @@ export function logStartLine(
     healthUrl: string | undefined
     digests: string[]
     once: boolean
+    /** The role this daemon began in (a PostgreSQL replica may also begin as a standby, ha/). */
+    role?: 'leader' | 'standby'
+    /** A standby that became the leader later: the same line, saying so. */
+    promoted?: boolean
   },
 ): void {
   const ids = info.rules.map((rule) => rule.id)
@@ -38,9 +43,11 @@ export function logStartLine(
     ? `cursor ${info.cursor} (${formatDuration(lagMs ?? 0)} behind)`
     : `no cursor yet (starting from ${info.config.seam.startFrom})`
   const parts = [
-    `seam-alerts ${VERSION} ${info.once ? 'running once' : 'started'}`,
+    info.promoted
+      ? `seam-alerts ${VERSION} now leading`
+      : `seam-alerts ${VERSION} ${info.once ? 'running once' : 'started'}${info.role ? ` as ${info.role}` : ''}`,
     `${ids.length} rules (${ids.join(', ') || 'none'})${info.disabled?.length ? `, disabled: ${info.disabled.join(', ')}` : ''}`,
-    `state ${info.config.state}`,
+    `state ${describeStateSetting(info.config.state)}`,
     cursorText,
     `channels: ${info.channels.join(', ')}`,
   ]
@@ -48,8 +55,9 @@ export function logStartLine(
   logger.info(
     {
       version: VERSION,
+      role: info.role ?? 'leader',
       rules: ids,
-      state: info.config.state,
+      state: describeStateSetting(info.config.state),
       cursor: info.cursor,
       lagSeconds: lagMs === undefined ? null : Math.round(lagMs / 1000),
       channels: info.channels,

@@ -34,6 +34,11 @@ export interface DeliveryWorkerOptions {
   delivery: Config['delivery']
   timezone: string
   onOutcome?: (outcome: 'sent' | 'retry' | 'dead', item: OutboxItem, error?: string) => void
+  /**
+   * A replica's leadership (src/daemon/ha/): `mayAct` is checked immediately before each send (false: the send is
+   * not made and its items stay queued, unrecorded); `lost` aborts the sends in flight and ends the worker.
+   */
+  leadership?: { mayAct(): boolean; readonly lost: AbortSignal }
   /** Waits for backoff and pacing (tests pass one that advances a manual clock). */
   sleep?: (ms: number) => Promise<void>
   random?: () => number
@@ -135,7 +140,8 @@ export class DeliveryWorker {
     void hardStop?.then(() => {
       stopped = true
     })
-    while (!this.stopping && !stopped) {
+    const lost = this.opts.leadership?.lost
+    while (!this.stopping && !stopped && !lost?.aborted) {
       const now = this.opts.clock.now()
       const nextAt = this.pump(now)
       if (!forever && this.inFlight.size === 0 && (nextAt === undefined || nextAt > until)) return
@@ -260,12 +266,16 @@ export class DeliveryWorker {
         ruleInfo: this.opts.ruleInfo,
         deviceName: this.opts.deviceName,
       })
-      signal = sendSignal(kind, this.cancel.signal)
+      // The last moment before the send goes out: a replica resumed after a freeze past its lease stops here.
+      // What stays possible is a send already on the wire when the process froze (see src/daemon/ha/).
+      if (this.opts.leadership && !this.opts.leadership.mayAct()) return
+      signal = sendSignal(kind, this.#stopSignal())
       const receipt = await notifier.send(message, signal)
       outcome = { type: 'sent', items: unit.items, receipt, at: clock.now(), rollup: unit.rollup }
     } catch (error) {
-      // Cancelled by stop(): not a failure. Nothing is recorded, so the items stay queued as they were.
-      if (this.cancel.signal.aborted) return
+      // Cancelled by stop() or by the loss of the lease: not a failure. Nothing is recorded, so the items stay
+      // queued as they were (the next leader sends them).
+      if (this.#stopSignal().aborted) return
       const failure = toDeliveryError(error, signal?.aborted ? kind : undefined)
       const now = clock.now()
       if (failure.retryAfterMs !== undefined) this.pacer.hold(target, now + failure.retryAfterMs)
@@ -273,6 +283,11 @@ export class DeliveryWorker {
     }
     this.report(target, unit, outcome)
     await this.recorder.record(outcome)
+  }
+
+  #stopSignal(): AbortSignal {
+    const lost = this.opts.leadership?.lost
+    return lost ? AbortSignal.any([this.cancel.signal, lost]) : this.cancel.signal
   }
 
   private report(target: string, unit: SendUnit, outcome: Outcome): void {

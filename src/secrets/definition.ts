@@ -6,8 +6,7 @@
  * secret-bearing and is in neither CONFIG_SECRETS/ACTION_SECRETS nor NOT_SECRET.
  *
  * Adding a secret is one line. For example, the ones planned:
- *   'server.apiToken': 'token',            'slack.appToken': 'token',
- *   'store.postgres.url': 'url-password'
+ *   'slack.appToken': 'token',
  */
 
 /** How a secret is held: what counts as its value(s). */
@@ -28,6 +27,8 @@ export const CONFIG_SECRETS: Readonly<Record<string, SecretKind>> = {
   'email.smtp.auth.pass': 'token',
   'server.apiToken': 'token',
   'heartbeat.url': 'url',
+  /** A file path, or a PostgreSQL URL whose password is the secret. */
+  state: 'url-password',
 }
 
 /** Config keys that hold lists of actions: their secrets are the ACTION_SECRETS of each action. */
@@ -86,6 +87,7 @@ export const isSecretName = (key: string): boolean => NORMALIZED.has(normalizeNa
  */
 const MAY_HOLD = /url|endpoint|token|pass|key|secret|auth|header|routing|webhook/i
 export function mayHoldSecret(path: readonly PropertyKey[]): boolean {
+  if (Object.hasOwn(CONFIG_SECRETS, path.join('.'))) return true
   return path.some((key) => typeof key === 'string' && (MAY_HOLD.test(key) || isSecretName(key)))
 }
 

@@ -42,7 +42,18 @@ function stringsOf(kind: SecretKind, at: PropertyKey[], value: unknown): FoundSe
       typeof item === 'string' && item !== '' ? [{ at: [...at, name], kind, value: item }] : [],
     )
   }
-  return typeof value === 'string' && value !== '' ? [{ at, kind, value }] : []
+  if (typeof value !== 'string' || value === '') return []
+  // A setting that is a secret only when it is a URL with a password (`state`: a file path, or a database URL).
+  if (kind === 'url-password' && !hasUrlPassword(value)) return []
+  return [{ at, kind, value }]
+}
+
+function hasUrlPassword(value: string): boolean {
+  try {
+    return new URL(value).password !== ''
+  } catch {
+    return false
+  }
 }
 
 /** The secrets of one action (by its `type`), under the path `at`. */

@@ -3,15 +3,27 @@ import path from 'node:path'
 import { type Command, Option } from 'commander'
 import { loadConfig } from '../../config.js'
 import { SeamAlertsError } from '../../errors.js'
-import { DEFAULT_STATE_FILE_MAX, limitsSchema } from '../../limits.js'
+import { limitsSchema } from '../../limits.js'
 import { scrubDeep, scrubSecrets } from '../../secrets/scrub.js'
 import { requeueDeadLetters } from '../../state/dead-letters.js'
 import { JsonFileStore } from '../../state/json-file-store.js'
-import { canonicalStatePath, describeOwner, lockStatus } from '../../state/lock.js'
+import { describeOwner, lockStatus } from '../../state/lock.js'
+import { isPostgresUrl } from '../../state/postgres/target.js'
 import { readStateFile } from '../../state/state-file.js'
 import { emptyState, type State } from '../../state/state-schema.js'
+import type { Store } from '../../state/store.js'
 import { formatSummary, humanBytes, summarizeState } from '../../state/summary.js'
 import { terminalSafe, terminalSafeJson } from '../../terminal-text.js'
+import {
+  locate,
+  rawPostgresSection,
+  rawStateSetting,
+  readLocation,
+  type StateLocation,
+  withExclusiveStore,
+} from '../state/location.js'
+import { showPostgres } from '../state/show-postgres.js'
+import { exportState, importState } from '../state/transfer.js'
 
 /** Where the command writes and what "now" is (tests pass their own). */
 export interface StateCommandIo {
@@ -33,38 +45,27 @@ interface FileOptions {
   config?: string
 }
 
-interface StateTarget {
-  /** The real state file: a symlink is resolved, so `.bak` and the lock are the ones beside the real file. */
-  file: string
-  /** `limits.stateFileMax` from the config (default 256 MiB): a bigger file is refused before it is read. */
-  maxBytes: number
-}
-
 /** --state wins; else the config's `state`; else ./config.json's when it exists; else ./state.json. */
-async function resolveStateFile(opts: FileOptions, io: StateCommandIo): Promise<StateTarget> {
-  const { file, maxBytes } = await stateFileSetting(opts, io)
-  return { file: await canonicalStatePath(file), maxBytes: maxBytes ?? DEFAULT_STATE_FILE_MAX }
-}
-
-/** The state file and `limits.stateFileMax` as the config says (the config is optional with --state). */
-async function stateFileSetting(
-  opts: FileOptions,
-  io: StateCommandIo,
-): Promise<{ file: string; maxBytes?: number }> {
+export async function resolveLocation(opts: FileOptions, io: StateCommandIo): Promise<StateLocation> {
   const defaultConfig = path.join(io.cwd(), 'config.json')
   const configFile = opts.config
     ? path.resolve(io.cwd(), opts.config)
     : existsSync(defaultConfig)
       ? defaultConfig
       : undefined
-  const given = opts.state ? path.resolve(io.cwd(), opts.state) : undefined
-  if (!configFile) return { file: given ?? path.join(io.cwd(), 'state.json') }
+  const given =
+    opts.state === undefined
+      ? undefined
+      : isPostgresUrl(opts.state)
+        ? opts.state
+        : path.resolve(io.cwd(), opts.state)
+  if (!configFile) return locate(given ?? path.join(io.cwd(), 'state.json'))
   try {
-    const fromConfig = await readStateSettings(configFile, io)
-    return given ? { ...fromConfig, file: given } : fromConfig
+    const settings = await readStateSettings(configFile, io)
+    return locate(given ?? settings.state, settings)
   } catch (error) {
     // --state names the file: a config that cannot be read only costs its limits (the defaults apply).
-    if (given) return { file: given }
+    if (given) return locate(given)
     throw error
   }
 }
@@ -72,15 +73,16 @@ async function stateFileSetting(
 async function readStateSettings(configFile: string, io: StateCommandIo) {
   try {
     const config = await loadConfig(configFile, io.env)
-    return { file: config.state, maxBytes: config.limits.stateFileMax }
+    return { state: config.state, maxBytes: config.limits.stateFileMax, postgres: config.postgres }
   } catch (error) {
-    // The state commands need no secrets: a config whose ${ENV} references are unset still names its state file.
+    // The state commands need no secrets: a config whose ${ENV} references are unset still names its state
+    // (unless the state setting itself needs one: a database password).
     if (!(error instanceof SeamAlertsError) || error.code !== 'CONFIG_ENV_MISSING') throw error
-    const raw = JSON.parse(await fs.readFile(configFile, 'utf8')) as { state?: unknown; limits?: unknown }
-    const state = typeof raw.state === 'string' && !raw.state.includes('${') ? raw.state : './state.json'
+    const raw = JSON.parse(await fs.readFile(configFile, 'utf8')) as Record<string, unknown>
     const limits = limitsSchema.safeParse(raw.limits)
     return {
-      file: path.resolve(path.dirname(configFile), state),
+      state: rawStateSetting(raw, configFile, io.env, error),
+      postgres: rawPostgresSection(raw),
       ...(limits.success ? { maxBytes: limits.data.stateFileMax } : {}),
     }
   }
@@ -88,8 +90,15 @@ async function readStateSettings(configFile: string, io: StateCommandIo) {
 
 const fileOptions = (command: Command) =>
   command
-    .addOption(new Option('--state <file>', 'the state file (default: from the config, else ./state.json)'))
-    .addOption(new Option('--config <file>', 'read the state path from this config (default ./config.json)'))
+    .addOption(
+      new Option(
+        '--state <file>',
+        'the state file or postgres:// URL (default: from the config, else ./state.json)',
+      ),
+    )
+    .addOption(
+      new Option('--config <file>', 'read the state setting from this config (default ./config.json)'),
+    )
 
 const sizeOf = async (file: string) => (await fs.stat(file).catch(() => undefined))?.size
 
@@ -97,7 +106,9 @@ const lockedHint = (what: string) =>
   `Stop the daemon before ${what} (the state commands that write refuse while it runs).`
 
 async function show(opts: FileOptions & { json?: boolean }, io: StateCommandIo): Promise<void> {
-  const { file, maxBytes } = await resolveStateFile(opts, io)
+  const location = await resolveLocation(opts, io)
+  if (location.kind === 'postgres') return showPostgres(location, Boolean(opts.json), io)
+  const { file, maxBytes } = location
   const lock = await lockStatus(file)
   const state = await readStateFile(file, undefined, undefined, maxBytes)
   const backupBytes = await sizeOf(`${file}.bak`)
@@ -128,7 +139,14 @@ async function show(opts: FileOptions & { json?: boolean }, io: StateCommandIo):
 }
 
 async function restore(opts: FileOptions, io: StateCommandIo): Promise<void> {
-  const { file, maxBytes } = await resolveStateFile(opts, io)
+  const location = await resolveLocation(opts, io)
+  if (location.kind === 'postgres') {
+    throw new SeamAlertsError(
+      'USAGE',
+      `The state ${location.label} is in PostgreSQL, which keeps no .bak generation: restore the database (or the schema ${location.postgres.schema}) from your PostgreSQL backup, or write a known good state with "seam-alerts state import --from <state.json>", or start fresh with "seam-alerts state reset --from now".`,
+    )
+  }
+  const { file, maxBytes } = location
   const store = await JsonFileStore.open(file, { lockedHint: lockedHint('restoring'), maxBytes })
   try {
     const backupFile = `${file}.bak`
@@ -164,36 +182,36 @@ function parseFrom(from: string, now: number): string {
   return new Date(at).toISOString()
 }
 
+/** After a file store's write: where the replaced or damaged generation went. */
+function keptNote(store: Store, file: string): string {
+  const moved = store instanceof JsonFileStore ? store.movedAside : undefined
+  if (moved) return `The damaged file was moved to ${moved}.`
+  return existsSync(`${file}.bak`) ? `The previous generation is kept at ${file}.bak.` : ''
+}
+
 async function reset(opts: FileOptions & { from: string }, io: StateCommandIo): Promise<void> {
-  const { file, maxBytes } = await resolveStateFile(opts, io)
+  const location = await resolveLocation(opts, io)
   const from = parseFrom(opts.from, io.now())
-  const store = await JsonFileStore.open(file, { lockedHint: lockedHint('resetting'), maxBytes })
-  try {
+  await withExclusiveStore(location, lockedHint('resetting'), async (store) => {
     const state: State = emptyState()
     state.source.cursor = from
     state.source.floor = from
     state.updatedAt = io.now()
     await store.save(state)
-    const kept = store.movedAside
-      ? `The damaged file was moved to ${store.movedAside}.`
-      : existsSync(`${file}.bak`)
-        ? `The previous generation is kept at ${file}.bak.`
-        : ''
+    const kept = location.kind === 'file' ? keptNote(store, location.file) : ''
     io.stdout.write(
-      `${[`Reset ${file}: the daemon will read events from ${from} on.`, kept].filter(Boolean).join(' ')}\n`,
+      `${[`Reset ${location.label}: the daemon will read events from ${from} on.`, kept].filter(Boolean).join(' ')}\n`,
     )
-  } finally {
-    await store.close()
-  }
+  })
 }
 
 async function deadLetters(
   opts: FileOptions & { retry?: boolean; id?: string[]; json?: boolean },
   io: StateCommandIo,
 ): Promise<void> {
-  const { file, maxBytes } = await resolveStateFile(opts, io)
+  const location = await resolveLocation(opts, io)
   if (!opts.retry) {
-    const state = await readStateFile(file, undefined, undefined, maxBytes)
+    const state = await readLocation(location)
     const wanted = opts.id?.length ? new Set(opts.id) : undefined
     const items = (state?.deadLetters ?? []).filter((d) => !wanted || wanted.has(d.id))
     // Scrubbed again on the way out (when the config was read): a file written before scrubbing existed.
@@ -210,16 +228,15 @@ async function deadLetters(
     }
     return
   }
-  const store = await JsonFileStore.open(file, {
-    lockedHint: lockedHint('re-queueing dead letters'),
-    maxBytes,
-  })
-  try {
+  await withExclusiveStore(location, lockedHint('re-queueing dead letters'), async (store) => {
     const state = await store.load()
-    if (!state) throw new SeamAlertsError('USAGE', `No state file at ${file}: nothing to retry.`)
+    if (!state) throw new SeamAlertsError('USAGE', `No state at ${location.label}: nothing to retry.`)
     const result = requeueDeadLetters(state, io.now(), opts.id)
     if (result.missing.length > 0) {
-      throw new SeamAlertsError('USAGE', `No dead letter with id ${result.missing.join(', ')} in ${file}.`)
+      throw new SeamAlertsError(
+        'USAGE',
+        `No dead letter with id ${result.missing.join(', ')} in ${location.label}.`,
+      )
     }
     if (result.requeued.length > 0) {
       state.updatedAt = io.now()
@@ -228,13 +245,13 @@ async function deadLetters(
     io.stdout.write(
       `Re-queued ${result.requeued.length} dead letter(s); the daemon delivers them on its next start.\n`,
     )
-  } finally {
-    await store.close()
-  }
+  })
 }
 
 export function register(program: Command, io: StateCommandIo = defaultIo): void {
-  const state = program.command('state').description('Inspect and repair the state file')
+  const state = program
+    .command('state')
+    .description('Inspect, repair, import and export the state (file or PostgreSQL)')
   fileOptions(
     state
       .command('show')
@@ -260,4 +277,16 @@ export function register(program: Command, io: StateCommandIo = defaultIo): void
       .option('--id <id...>', 'only these dead letters')
       .option('--json', 'machine-readable output'),
   ).action((opts) => deadLetters(opts, io))
+  fileOptions(
+    state
+      .command('import')
+      .description('Replace the state by a JSON state file (validated first; refused while a daemon runs)')
+      .requiredOption('--from <file>', 'the JSON state file (from `state export`, or a state file)'),
+  ).action(async (opts) => importState(await resolveLocation(opts, io), opts.from, io))
+  fileOptions(
+    state
+      .command('export')
+      .description('Write the state as a JSON state file (the file store format), to stdout or --to')
+      .option('--to <file>', 'write it to this file (mode 0600) instead of stdout'),
+  ).action(async (opts) => exportState(await resolveLocation(opts, io), opts.to, io))
 }

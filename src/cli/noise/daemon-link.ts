@@ -1,6 +1,8 @@
 import { connectUrl, readApiAddress } from '../../daemon/api/address-file.js'
 import { errorMessage } from '../../errors.js'
 import { describeOwner, type LockOwner, lockStatus } from '../../state/lock.js'
+import { describeLeader } from '../../state/postgres/lease-row.js'
+import { liveLeader } from '../state/location.js'
 import { CliFailure } from './failure.js'
 import type { NoiseCliSettings } from './settings.js'
 
@@ -15,6 +17,8 @@ export interface ApiAnswer {
 /** The running daemon: who holds the state lock, and its local API (when it can be reached). */
 export interface RunningDaemon {
   owner: LockOwner | undefined
+  /** A PostgreSQL leader, described (holder, API, lease expiry). */
+  leader?: string
   /** Where its API listens; undefined when it cannot be known (`"server": false`, or port 0 and no address file). */
   url: string | undefined
 }
@@ -25,6 +29,12 @@ export interface RunningDaemon {
  * (trusted only when written by the lock's owner); failing that, from the config's `server.host`/`server.port`.
  */
 export async function findDaemon(settings: NoiseCliSettings): Promise<RunningDaemon | undefined> {
+  if (settings.state.kind === 'postgres') {
+    // PostgreSQL: the leader that holds a live lease, at the API address it recorded in the lease row.
+    const leader = await liveLeader(settings.state)
+    if (!leader) return undefined
+    return { owner: undefined, leader: describeLeader(leader), url: leader.apiUrl ?? undefined }
+  }
   const lock = await lockStatus(settings.stateFile)
   if (!lock.locked) return undefined
   const address = await readApiAddress(settings.stateFile)
@@ -39,9 +49,11 @@ export class DaemonUnreachable extends CliFailure {}
 
 /** Why the CLI will not go on: the daemon runs, and its API cannot be used. Never write behind its back. */
 export function unreachable(settings: NoiseCliSettings, daemon: RunningDaemon, why: string): CliFailure {
+  const who = daemon.leader ?? describeOwner(daemon.owner).replace(/^another /, '')
+  const what = settings.state.kind === 'postgres' ? 'The state' : 'The state file'
   return new DaemonUnreachable(
-    `the daemon is running (${describeOwner(daemon.owner).replace(/^another /, '')}) on ${settings.stateFile}, and ${why}. ` +
-      'The state file is not changed behind a running daemon: fix that, or stop the daemon and run this again.',
+    `the daemon is running (${who}) on ${settings.stateFile}, and ${why}. ` +
+      `${what} is not changed behind a running daemon: fix that, or stop the daemon and run this again.`,
   )
 }
 
@@ -55,9 +67,11 @@ export async function callApi(
 ): Promise<ApiAnswer> {
   if (!daemon.url) {
     const why =
-      settings.server === false
-        ? 'its local API is off ("server": false in the config)'
-        : 'its local API address is unknown (server.port is 0 and it recorded no address)'
+      daemon.leader !== undefined
+        ? 'it recorded no local API address in the lease (its "server" is false)'
+        : settings.server === false
+          ? 'its local API is off ("server": false in the config)'
+          : 'its local API address is unknown (server.port is 0 and it recorded no address)'
     throw unreachable(settings, daemon, why)
   }
   const headers: Record<string, string> = { accept: 'application/json' }

@@ -24,7 +24,7 @@ export async function readThrough<T>(
       throw answer.status === 400 ? usage(text) : new CliFailure(text)
     } catch (error) {
       if (!(error instanceof DaemonUnreachable)) throw error
-      stderr.write(`seam-alerts: ${error.message.split('. ')[0]}; reading the saved state file instead.\n`)
+      stderr.write(`seam-alerts: ${error.message.split('. ')[0]}; reading the saved state instead.\n`)
     }
   }
   return fromState(await readSavedState(settings))

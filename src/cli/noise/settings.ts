@@ -3,12 +3,20 @@ import path from 'node:path'
 import { loadConfig } from '../../config.js'
 import { hasCode, SeamAlertsError } from '../../errors.js'
 import { DEFAULT_STATE_FILE_MAX, limitsSchema } from '../../limits.js'
-import { canonicalStatePath } from '../../state/lock.js'
+import {
+  locate,
+  locateFromConfig,
+  rawPostgresSection,
+  rawStateSetting,
+  type StateLocation,
+} from '../state/location.js'
 
 /** What the `silence` and `history` commands need from the config. */
 export interface NoiseCliSettings {
   configFile: string
-  /** The real state file (symlinks resolved), as the daemon locks it. */
+  /** Where the state is: the real state file (symlinks resolved, as the daemon locks it) or a database. */
+  state: StateLocation
+  /** The state as messages name it: the file, or the database URL without its password. */
   stateFile: string
   maxBytes: number
   /** `server` (false: no local API). */
@@ -32,9 +40,11 @@ export async function readNoiseSettings(
   const configFile = path.resolve(cwd, configOption ?? 'config.json')
   try {
     const config = await loadConfig(configFile, env)
+    const state = await locateFromConfig(config)
     const settings: NoiseCliSettings = {
       configFile,
-      stateFile: await canonicalStatePath(config.state),
+      state,
+      stateFile: state.label,
       maxBytes: config.limits.stateFileMax,
       server: config.server === false ? false : { host: config.server.host, port: config.server.port },
     }
@@ -42,21 +52,30 @@ export async function readNoiseSettings(
     return settings
   } catch (error) {
     if (!hasCode(error, 'CONFIG_ENV_MISSING')) throw error
-    return fallback(configFile, error)
+    return fallback(configFile, error, env)
   }
 }
 
 const literal = (value: unknown): value is string => typeof value === 'string' && !value.includes('${')
 
-async function fallback(configFile: string, error: SeamAlertsError): Promise<NoiseCliSettings> {
+async function fallback(
+  configFile: string,
+  error: SeamAlertsError,
+  env: NodeJS.ProcessEnv,
+): Promise<NoiseCliSettings> {
   const raw = JSON.parse(await fs.readFile(configFile, 'utf8')) as Record<string, unknown>
-  const state = literal(raw.state) ? raw.state : './state.json'
   const limits = limitsSchema.safeParse(raw.limits)
+  const maxBytes = limits.success ? limits.data.stateFileMax : DEFAULT_STATE_FILE_MAX
+  const state = await locate(rawStateSetting(raw, configFile, env, error), {
+    postgres: rawPostgresSection(raw),
+    maxBytes,
+  })
   const server = raw.server as Record<string, unknown> | false | undefined
   const settings: NoiseCliSettings = {
     configFile,
-    stateFile: await canonicalStatePath(path.resolve(path.dirname(configFile), state)),
-    maxBytes: limits.success ? limits.data.stateFileMax : DEFAULT_STATE_FILE_MAX,
+    state,
+    stateFile: state.label,
+    maxBytes,
     server:
       server === false
         ? false

@@ -1,34 +1,32 @@
-import { JsonFileStore } from '../../state/json-file-store.js'
-import { readStateFile } from '../../state/state-file.js'
 import { emptyState, type State } from '../../state/state-schema.js'
+import { readLocation, withExclusiveStore } from '../state/location.js'
 import type { NoiseCliSettings } from './settings.js'
 
-/** The state as last saved (no lock: the file is replaced atomically), or a fresh one when there is none yet. */
+/**
+ * The state as last saved (no lock: the file is replaced atomically, the database row in one transaction), or a
+ * fresh one when there is none yet.
+ */
 export async function readSavedState(settings: NoiseCliSettings): Promise<State> {
-  return (await readStateFile(settings.stateFile, undefined, undefined, settings.maxBytes)) ?? emptyState()
+  return (await readLocation(settings.state)) ?? emptyState()
 }
 
 /**
- * Change the state file while the daemon is stopped: take the state lock (STATE_LOCKED if a daemon started
- * meanwhile), load, change, save durably, release. The daemon applies the change on its next start.
+ * Change the state while no daemon runs on it: take the state lock, or in PostgreSQL check in the write's
+ * transaction that no leader holds a live lease (STATE_LOCKED if a daemon started meanwhile, or if another process
+ * wrote since the load), load, change, save durably, release. The daemon applies the change on its next start.
  */
 export async function updateStateFile<T>(
   settings: NoiseCliSettings,
   now: number,
   change: (state: State) => T,
 ): Promise<T> {
-  const store = await JsonFileStore.open(settings.stateFile, {
-    maxBytes: settings.maxBytes,
-    lockedHint:
-      "The daemon started meanwhile: run the command again, and it goes through the daemon's local API.",
-  })
-  try {
+  const hint =
+    "The daemon started meanwhile: run the command again, and it goes through the daemon's local API."
+  return withExclusiveStore(settings.state, hint, async (store) => {
     const state = (await store.load()) ?? emptyState()
     const result = change(state)
     state.updatedAt = now
     await store.save(state)
     return result
-  } finally {
-    await store.close()
-  }
+  })
 }
