@@ -41,7 +41,7 @@ export function pgTarget(url: string): PgTarget {
   }
   const host = decode(parsed.hostname).replace(/^\[|\]$/g, '') || 'localhost'
   const port = parsed.port ? Number(parsed.port) : 5432
-  const user = decode(parsed.username) || process.env.PGUSER || 'postgres'
+  const user = decode(parsed.username) || process.env.PGUSER || process.env.USER || 'postgres'
   const database = decode(parsed.pathname.replace(/^\//, '')) || user
   const password = parsed.password ? decode(parsed.password) : undefined
   const copy = new URL(parsed.href)
