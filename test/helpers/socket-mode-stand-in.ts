@@ -150,6 +150,7 @@ export async function startSocketModeStandIn(opts: SocketModeStandInOptions) {
       late: ms !== undefined && ms > 3000,
     }
     acks.push(ack)
+    standIn.onAck?.(ack)
     for (const w of ackWaiters.splice(0)) {
       if (w.id === ack.envelope_id) w.resolve(ack)
       else ackWaiters.push(w)
@@ -181,7 +182,7 @@ export async function startSocketModeStandIn(opts: SocketModeStandInOptions) {
     if (!ws) throw new Error(`socket-mode stand-in: no open connection to deliver ${envelope.envelope_id} on`)
     const record = { envelope, connection: open.get(ws) ?? 0, at: performance.now() }
     sent.push(record)
-    ws.send(JSON.stringify(envelope))
+    ws.send(JSON.stringify(envelope), () => standIn.onSent?.(record))
     return record
   }
 
@@ -215,6 +216,10 @@ export async function startSocketModeStandIn(opts: SocketModeStandInOptions) {
     teamId,
     acks,
     sent,
+    /** Called synchronously as each ack arrives (e.g. to SIGKILL the daemon the moment it has acked). */
+    onAck: undefined as ((ack: Ack) => void) | undefined,
+    /** Called as soon as an envelope has been written to the socket (e.g. to SIGKILL the daemon before it acks). */
+    onSent: undefined as ((sent: SentEnvelope) => void) | undefined,
     /** Upgrade requests refused (an unknown, reused or missing ticket). */
     refusedUpgrades,
     /** Client messages that were not acks (none expected). */
