@@ -29,7 +29,9 @@ export function queueMessageEdit(
   draft.slackMessages ??= {}
   ownMap(draft, 'slackMessages')[key] = next
   const prefix = editPrefix(key)
-  draft.outbox = draft.outbox.filter((item) => !(item.followUp?.type === 'slack-edit' && item.id.startsWith(prefix)))
+  draft.outbox = draft.outbox.filter(
+    (item) => !(item.followUp?.type === 'slack-edit' && item.id.startsWith(prefix)),
+  )
   const decision = record.decision as OutboxItem['decision']
   draft.outbox.push({
     id: `${prefix}${next.edits}`,

@@ -92,11 +92,11 @@ export class SlackNotifier implements Notifier {
       incidents,
     )
     try {
-      // biome-ignore lint/suspicious/noExplicitAny: structural Block Kit blocks, validated by Slack
       await this.client(signal).chat.update({
         channel: edit.channel,
         ts: edit.ts,
         text: payload.text,
+        // biome-ignore lint/suspicious/noExplicitAny: structural Block Kit blocks, validated by Slack
         blocks: blocks as any,
       })
       return { ref: edit.ts, channel: edit.channel }
@@ -107,7 +107,7 @@ export class SlackNotifier implements Notifier {
 }
 
 /** The Web API client's own logger, routed to ours at debug level (it would otherwise print to the console). */
-function quietSlackLogger(logger: Logger) {
+export function quietSlackLogger(logger: Logger) {
   const child = logger.child({ component: 'slack-web-api' })
   const line = (...msgs: unknown[]) => msgs.map(String).join(' ')
   return {

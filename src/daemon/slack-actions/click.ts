@@ -1,9 +1,11 @@
+import { parseDuration } from '../../duration.js'
 import { ackOf, setAck } from '../../noise/acknowledgements.js'
 import { appendHistory } from '../../noise/history-log.js'
 import { formatMatcher } from '../../noise/matcher.js'
 import { addSilence } from '../../noise/silence-ops.js'
 import { createSilence } from '../../noise/silence-request.js'
 import { queueAcknowledgements, queueMessageEdit } from '../../notify/follow-ups.js'
+import { formatTime } from '../../notify/format.js'
 import { ACK_ACTION_ID, isSilenceAction, mention } from '../../notify/slack-buttons.js'
 import type { Action } from '../../rules/action-schema.js'
 import { type SlackMessageRecord, slackMessageKey } from '../../state/slack-messages.js'
@@ -131,6 +133,11 @@ function silence(draft: State, record: SlackMessageRecord, click: Click, deps: C
     }
   }
   if (!deps.rule(record.rule)) return { outcome: 'unknown', reply: NOT_TRACKED, queued: false }
+  const already = record.status.silenced
+  if (already && already.until >= now + parseDuration(click.value)) {
+    const reply = `Already silenced by ${mention(already.by)} until ${formatTime(already.until, deps.timezone)}.`
+    return { outcome: 'duplicate', reply, queued: false }
+  }
   const ids: string[] = []
   let until = now
   for (const incident of record.incidents) {
