@@ -1,5 +1,4 @@
-import { WebClient } from '@slack/web-api'
-import WebSocket from 'ws'
+import { SocketModeClient } from '@slack/socket-mode'
 import { errorMessage } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import { quietSlackLogger } from '../../notify/slack.js'
@@ -22,62 +21,90 @@ export interface SocketConnectionOptions {
   /** slack.apiUrl: `apps.connections.open` goes there like every other Web API call. */
   apiUrl: string
   logger: Logger
-  /** One envelope with an id; `ack` sends `{envelope_id}` back on the socket it came on (false: socket gone). */
+  /**
+   * One envelope with an id; `ack` sends `{envelope_id}` back to Slack. It returns false when there is no live
+   * socket to send it on (the envelope will be redelivered or the click shown as failed by Slack).
+   */
   onEnvelope(envelope: Envelope, ack: () => boolean): void
   onState(state: SocketState, reason?: string): void
   /** Reconnect backoff after failures: from `minDelayMs`, doubling, up to `maxDelayMs` (jittered). */
   minDelayMs?: number
   maxDelayMs?: number
-  /** A ping this often; no pong (nor any message) by the next one and the socket is taken for dead. */
-  pingIntervalMs?: number
-  /** Bound of `apps.connections.open` and of the WebSocket handshake. */
+  /** How long the client waits for a pong to its pings, and for Slack's pings, before the socket counts as dead. */
+  clientPingTimeoutMs?: number
+  serverPingTimeoutMs?: number
+  /** Bound of `apps.connections.open`. */
   openTimeoutMs?: number
   random?: () => number
 }
 
+/** What `@slack/socket-mode` hands on for every envelope (its `slack_event`). */
+interface SlackEvent {
+  ack: (response?: Record<string, unknown>) => Promise<void>
+  envelope_id: string
+  type: string
+  body?: unknown
+  retry_num?: number
+  retry_reason?: string
+  accepts_response_payload?: boolean
+}
+
 /**
- * The Socket Mode connection: `apps.connections.open` (through slack.apiUrl) for a one-time WebSocket URL, connect,
- * wait for `hello`, hand every envelope on, and start over when the socket ends: at once after Slack's
- * `disconnect` message (it is about to recycle the link) or after a session that worked, with exponential backoff
- * after failures (refused token, Slack unreachable, network loss). A dead socket that never closes is found by
- * ping/pong. Nothing here throws into the daemon: every failure becomes a state change, a log line and a retry.
+ * The Socket Mode connection, on Slack's own client (`@slack/socket-mode`): it calls `apps.connections.open`
+ * (through slack.apiUrl), opens the WebSocket, waits for `hello`, answers Slack's pings and finds a dead socket by
+ * its own, follows Slack's `disconnect` messages, and hands every envelope on with its `ack`.
+ *
+ * Reconnecting is ours, not the client's: its automatic reconnect leaves a failed `apps.connections.open` (Slack
+ * unreachable during a network loss) as an unhandled promise rejection, which would end the daemon. Here the
+ * client runs with `autoReconnectEnabled: false`, and every end of a session (network loss, Slack's `disconnect`,
+ * a refused token) becomes a state change, a log line and a new `start()` after a backoff: at once after a session
+ * that worked, exponentially after failures. Nothing here throws into the daemon.
  */
 export class SocketModeConnection {
   private stopped = false
   private loop: Promise<void> | undefined
-  private socket: WebSocket | undefined
+  private connected = false
   private wakeUp: (() => void) | undefined
+  private readonly client: SocketModeClient
   private readonly opts: Required<Omit<SocketConnectionOptions, 'random'>> & { random: () => number }
 
   constructor(options: SocketConnectionOptions) {
     this.opts = {
       minDelayMs: 1000,
       maxDelayMs: 60_000,
-      pingIntervalMs: 10_000,
+      clientPingTimeoutMs: 5000,
+      serverPingTimeoutMs: 30_000,
       openTimeoutMs: 10_000,
       random: Math.random,
       ...options,
     }
+    const apiUrl = this.opts.apiUrl.endsWith('/') ? this.opts.apiUrl : `${this.opts.apiUrl}/`
+    this.client = new SocketModeClient({
+      appToken: this.opts.appToken,
+      autoReconnectEnabled: false,
+      clientPingTimeout: this.opts.clientPingTimeoutMs,
+      serverPingTimeout: this.opts.serverPingTimeoutMs,
+      // Its own lines (debug: whole payloads) stay at debug level, under the redacting logger.
+      logger: quietSlackLogger(this.opts.logger.child({ component: 'slack-socket-mode' })),
+      clientOptions: {
+        slackApiUrl: apiUrl,
+        retryConfig: { retries: 0 },
+        timeout: this.opts.openTimeoutMs,
+        allowAbsoluteUrls: false,
+      },
+    })
+    this.client.on('slack_event', (event: SlackEvent) => this.onEvent(event))
   }
 
   start(): void {
     this.loop ??= this.run()
   }
 
-  /** Close the socket (a close frame, then a hard stop if the peer does not answer) and stop reconnecting. */
+  /** Close the socket (a close frame; the client forces it after a timeout) and stop reconnecting. */
   async stop(): Promise<void> {
     this.stopped = true
     this.wakeUp?.()
-    const socket = this.socket
-    if (socket && socket.readyState !== WebSocket.CLOSED) {
-      socket.close(1000)
-      const hard = setTimeout(() => socket.terminate(), 2000)
-      await new Promise<void>((resolve) => {
-        if (socket.readyState === WebSocket.CLOSED) resolve()
-        else socket.once('close', () => resolve())
-      })
-      clearTimeout(hard)
-    }
+    await this.client.disconnect().catch(() => undefined)
     await this.loop
   }
 
@@ -85,16 +112,21 @@ export class SocketModeConnection {
     let failures = 0
     while (!this.stopped) {
       this.opts.onState('connecting')
-      let greeted = false
       let reason: string
+      let greeted = false
+      const ended = this.nextDisconnect()
       try {
-        const url = await this.openUrl()
+        await this.client.start()
+        greeted = true
+        this.connected = true
         if (this.stopped) break
-        reason = await this.session(url, () => {
-          greeted = true
-        })
+        this.opts.onState('connected')
+        reason = await ended
       } catch (error) {
-        reason = errorMessage(error)
+        reason = error === undefined ? 'the socket closed before hello' : errorMessage(error)
+      } finally {
+        this.connected = false
+        ended.cancel()
       }
       if (this.stopped) break
       failures = greeted ? 0 : failures + 1
@@ -107,7 +139,48 @@ export class SocketModeConnection {
       log({ reason, retryInMs: delay }, 'slack socket mode: connection ended; reconnecting')
       await this.sleep(delay)
     }
+    // A start() that was still opening when stop() came may have connected since: close that one too.
+    await this.client.disconnect().catch(() => undefined)
     this.opts.onState('disconnected', 'stopped')
+  }
+
+  /**
+   * Resolves with why the session ended, at the client's next `disconnected`. `cancel` drops the listener (a start
+   * that failed before any socket existed never emits one).
+   */
+  private nextDisconnect(): Promise<string> & { cancel(): void } {
+    let listener: (error?: unknown) => void = () => {}
+    const ended = new Promise<string>((resolve) => {
+      listener = (error?: unknown) => resolve(error === undefined ? 'socket closed' : errorMessage(error))
+      this.client.once('disconnected', listener)
+    })
+    return Object.assign(ended, { cancel: () => this.client.off('disconnected', listener) })
+  }
+
+  private onEvent(event: SlackEvent): void {
+    const envelope: Envelope = {
+      envelope_id: event.envelope_id,
+      type: event.type,
+      payload: event.body,
+      ...(event.accepts_response_payload !== undefined
+        ? { accepts_response_payload: event.accepts_response_payload }
+        : {}),
+      ...(event.retry_num !== undefined ? { retry_attempt: event.retry_num } : {}),
+      ...(event.retry_reason !== undefined ? { retry_reason: event.retry_reason } : {}),
+    }
+    const ack = (): boolean => {
+      if (!this.connected) return false
+      event
+        .ack()
+        .catch((error: unknown) =>
+          this.opts.logger.warn(
+            { err: errorMessage(error), envelope: event.envelope_id },
+            'slack socket mode: the ack could not be sent (the socket closed); Slack may redeliver the envelope',
+          ),
+        )
+      return true
+    }
+    this.opts.onEnvelope(envelope, ack)
   }
 
   /** 0 after a session that worked; then minDelay, doubling, capped, each between half and all of it. */
@@ -127,93 +200,5 @@ export class SocketModeConnection {
       }
       this.wakeUp = done
     })
-  }
-
-  private async openUrl(): Promise<string> {
-    const apiUrl = this.opts.apiUrl.endsWith('/') ? this.opts.apiUrl : `${this.opts.apiUrl}/`
-    const client = new WebClient(this.opts.appToken, {
-      slackApiUrl: apiUrl,
-      retryConfig: { retries: 0 },
-      timeout: this.opts.openTimeoutMs,
-      allowAbsoluteUrls: false,
-      logger: quietSlackLogger(this.opts.logger),
-    })
-    const answer = await client.apps.connections.open({})
-    if (!answer.url) throw new Error('apps.connections.open answered without a url')
-    return answer.url
-  }
-
-  /** One WebSocket session; resolves with why it ended. */
-  private session(url: string, greeted: () => void): Promise<string> {
-    return new Promise((resolve) => {
-      const socket = new WebSocket(url, { handshakeTimeout: this.opts.openTimeoutMs })
-      this.socket = socket
-      let reason: string | undefined
-      let alive = true
-      const pinger = setInterval(() => {
-        if (!alive) {
-          reason ??= `no pong within ${this.opts.pingIntervalMs} ms`
-          socket.terminate()
-          return
-        }
-        alive = false
-        if (socket.readyState === WebSocket.OPEN) socket.ping()
-      }, this.opts.pingIntervalMs)
-      socket.on('pong', () => {
-        alive = true
-      })
-      socket.on('ping', () => {
-        alive = true
-      })
-      socket.on('message', (data) => {
-        alive = true
-        this.onMessage(socket, String(data), greeted, (why) => {
-          reason = why
-        })
-      })
-      socket.on('error', (error) => {
-        reason ??= errorMessage(error)
-      })
-      socket.on('close', (code) => {
-        clearInterval(pinger)
-        if (this.socket === socket) this.socket = undefined
-        resolve(reason ?? `socket closed (code ${code})`)
-      })
-    })
-  }
-
-  private onMessage(
-    socket: WebSocket,
-    text: string,
-    greeted: () => void,
-    ended: (why: string) => void,
-  ): void {
-    let message: Partial<Envelope> & { reason?: unknown }
-    try {
-      message = JSON.parse(text) as typeof message
-    } catch {
-      this.opts.logger.warn('slack socket mode: a message that is not JSON; ignored')
-      return
-    }
-    if (message.type === 'hello') {
-      greeted()
-      this.opts.onState('connected')
-      return
-    }
-    if (message.type === 'disconnect') {
-      ended(`Slack asked to reconnect (${String(message.reason ?? 'no reason')})`)
-      socket.close(1000)
-      // The link is about to be recycled: do not wait long for the close handshake.
-      setTimeout(() => socket.terminate(), 1000).unref()
-      return
-    }
-    if (typeof message.envelope_id !== 'string' || typeof message.type !== 'string') return
-    const envelope = message as Envelope
-    const ack = (): boolean => {
-      if (socket.readyState !== WebSocket.OPEN) return false
-      socket.send(JSON.stringify({ envelope_id: envelope.envelope_id }))
-      return true
-    }
-    this.opts.onEnvelope(envelope, ack)
   }
 }
