@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino'
 import { redactPaths } from './secrets/definition.js'
 import { REDACTED, scrubJsonLine } from './secrets/scrub.js'
-import { terminalSafeJson } from './terminal-text.js'
+import { terminalSafeDecodedJson, terminalSafeJson } from './terminal-text.js'
 
 export type { Logger }
 
@@ -33,6 +33,8 @@ export function createLogger(options: LogOptions = {}): Logger {
   if (pretty) {
     return pino({
       ...base,
+      // pino-pretty decodes each line before printing it: the characters must reach it as visible escapes.
+      hooks: { streamWrite: prettyLine },
       transport: {
         target: 'pino-pretty',
         options: { destination: 2, colorize: true, translateTime: 'SYS:standard' },
@@ -41,6 +43,9 @@ export function createLogger(options: LogOptions = {}): Logger {
   }
   return pino(base, pino.destination({ fd: 2, sync: false }))
 }
+
+/** A log line on its way to pino-pretty: secrets scrubbed, unsafe characters turned into visible `\uXXXX` text. */
+export const prettyLine = (line: string): string => terminalSafeDecodedJson(scrubJsonLine(line))
 
 /** A logger that drops everything (tests, library use). */
 export const silentLogger: Logger = pino({ level: 'silent' })

@@ -29,6 +29,23 @@ export function terminalSafeJson(json: string): string {
   return json.replace(UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
+/** In JSON text: an escaped backslash, a `\uXXXX` escape, or a raw unsafe character. */
+const JSON_TOKEN = new RegExp(`\\\\\\\\|\\\\u([0-9a-fA-F]{4})|${UNSAFE.source}`, 'g')
+const UNSAFE_CHAR = new RegExp(`^${UNSAFE.source}$`)
+
+/**
+ * JSON text for a reader that decodes it and prints the values (pino-pretty on a terminal): every such character,
+ * raw or written as a `\uXXXX` escape, becomes the visible text `\uXXXX`, so what the reader prints is printable.
+ * (terminalSafeJson is not enough there: the reader's JSON.parse turns its escapes back into the characters.)
+ */
+export function terminalSafeDecodedJson(json: string): string {
+  return json.replace(JSON_TOKEN, (token, hex: string | undefined) => {
+    const char = hex === undefined ? token : String.fromCharCode(Number.parseInt(hex, 16))
+    if (!UNSAFE_CHAR.test(char)) return token // an escaped backslash, or an escape of a harmless character
+    return `\\\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
+  })
+}
+
 /**
  * A stream that writes everything through `clean` (terminalSafe, or terminalSafeJson for JSON lines) to `target`,
  * with back-pressure passed on: for commands that hand their output stream to code that writes event data.

@@ -2,6 +2,7 @@ import { formatDuration } from '../duration.js'
 import { errorMessage, formatIssue } from '../errors.js'
 import { oneLineMessage } from '../input/json-text.js'
 import type { SeamEvent } from '../source/event.js'
+import { DEFAULT_EVENT_LIMITS } from '../source/event-limits.js'
 import { readJsonlEvents } from '../source/jsonl-reader.js'
 import { BufferedWriter } from './buffered-writer.js'
 import { type EventWork, evaluateContained, type RuleStateSlot } from './contained.js'
@@ -38,6 +39,19 @@ export interface ReplayOptions {
    * that uses a name is an error.
    */
   timeIntervals?: NamedIntervals
+  /**
+   * The config's `limits` (`replay --config`), so a replay judges events as the daemon with that config would:
+   * event size and depth, occurred_at skew, first-seen capacity. Default: the defaults of `limits`.
+   */
+  limits?: ReplayLimits
+}
+
+/** The parts of the config's `limits` that change what a replay decides. */
+export interface ReplayLimits {
+  eventMaxDepth: number
+  eventMaxBytes: number
+  occurredAtSkew: number
+  firstSeenMax: number
 }
 
 export interface ReplaySummary {
@@ -93,6 +107,10 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
     if (summary.clamped++ === 0)
       firstClamped = `${event.event_id} (occurred_at ${event.occurred_at}, created_at ${event.created_at})`
   }
+  const skewMs = opts.limits?.occurredAtSkew ?? DEFAULT_OCCURRED_AT_SKEW_MS
+  const eventLimits = opts.limits
+    ? { maxDepth: opts.limits.eventMaxDepth, maxBytes: opts.limits.eventMaxBytes }
+    : DEFAULT_EVENT_LIMITS
   const evaluator = new Evaluator(
     ruleSet,
     (ruleId, event, error) => {
@@ -105,7 +123,11 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
         })
       }
     },
-    { occurredAtSkewMs: DEFAULT_OCCURRED_AT_SKEW_MS, onClamped },
+    {
+      occurredAtSkewMs: skewMs,
+      onClamped,
+      ...(opts.limits ? { firstSeenMax: opts.limits.firstSeenMax } : {}),
+    },
   )
   const slot: RuleStateSlot = { state: emptyRuleState() }
   const out = new BufferedWriter(opts.stdout)
@@ -157,7 +179,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
   }
 
   try {
-    for await (const item of readJsonlEvents(opts.events)) {
+    for await (const item of readJsonlEvents(opts.events, eventLimits)) {
       if ('rejected' in item) {
         summary.rejected++
         const { origin, eventId, reason } = item.rejected
@@ -200,7 +222,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
   if (summary.clamped > 0)
     opts.stderr.write(
       `${oneLineMessage(
-        `replay: ${summary.clamped} event(s) reaching a rule had an occurred_at more than ${formatDuration(DEFAULT_OCCURRED_AT_SKEW_MS)} ` +
+        `replay: ${summary.clamped} event(s) reaching a rule had an occurred_at more than ${formatDuration(skewMs)} ` +
           `ahead of created_at; the rules used created_at as their time; first: ${firstClamped}`,
       )}\n`,
     )

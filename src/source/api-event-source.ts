@@ -2,13 +2,14 @@ import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
 import { iso, nextCheckpoint, resolveStart, wasSeen } from './checkpoint.js'
 import { SeamRequestError, SourceUnavailableError } from './errors.js'
-import { compareEvents, type RejectedEvent, type SeamEvent } from './event.js'
+import { compareEvents } from './event.js'
 import { DEFAULT_EVENT_LIMITS, type EventLimits } from './event-limits.js'
 import type { EventBatch, EventSource, SourceCheckpoint } from './event-source.js'
 import { type RetryOptions, realSleep, type Sleep, withRetry } from './retry.js'
 import type { SeamClient } from './seam-client.js'
 import { SlicePlanner } from './slice-planner.js'
-import { eventIdOf, validateEvent } from './validate-event.js'
+import { eventIdOf } from './validate-event.js'
+import { acceptEvent, emptyWindowRead, type WindowRead } from './window-read.js'
 
 export interface ApiEventSourceOptions {
   client: SeamClient
@@ -46,17 +47,6 @@ export interface SourceStats {
   outOfWindow: number
 }
 
-interface WindowRead {
-  events: Map<string, SeamEvent>
-  rejected: RejectedEvent[]
-  rejectedIds: Map<string, number>
-  /** Oldest created_at read (ms); the window's upper end when empty. */
-  oldest: number
-  complete: boolean
-  /** Events of the current page created outside [lower, upper). */
-  dropped: number
-}
-
 const MAX_PAGE = 500
 
 /**
@@ -87,6 +77,7 @@ export class ApiEventSource implements EventSource {
   readonly #pageSize: number
   readonly #planner: SlicePlanner
   readonly #sleep: Sleep
+  readonly #limits: EventLimits
   #eventTypes: string[] | null = null
   /** Has Seam answered a request yet? Until it has, every fetch makes at least one (see #probe). */
   #answered = false
@@ -102,6 +93,7 @@ export class ApiEventSource implements EventSource {
       capEvents: opts.maxSliceEvents ?? 20_000,
     })
     this.#sleep = opts.sleep ?? realSleep
+    this.#limits = opts.limits ?? DEFAULT_EVENT_LIMITS
     this.setEventTypes(opts.eventTypes ?? null)
   }
 
@@ -182,14 +174,7 @@ export class ApiEventSource implements EventSource {
     upper: number,
     signal: AbortSignal | undefined,
   ): Promise<WindowRead> {
-    const read: WindowRead = {
-      events: new Map(),
-      rejected: [],
-      rejectedIds: new Map(),
-      oldest: upper,
-      complete: true,
-      dropped: 0,
-    }
+    const read = emptyWindowRead(upper)
     // `between` is exclusive at both ends: start 1 ms early so the window is [lower, upper) at ms precision.
     const between = [iso(lower - 1), iso(upper)]
     const idsThisWindow = new Set<string>()
@@ -213,7 +198,13 @@ export class ApiEventSource implements EventSource {
         }
         fresh += 1
         if (id !== undefined && wasSeen(checkpoint, id)) continue
-        this.#accept(raw, read, lower, upper)
+        acceptEvent(raw, read, {
+          lower,
+          upper,
+          limits: this.#limits,
+          stats: this.stats,
+          logger: this.#opts.logger,
+        })
       }
       if (read.dropped > 0) {
         this.#opts.logger.debug(
@@ -233,33 +224,6 @@ export class ApiEventSource implements EventSource {
       }
       offset += page.length
       if (!this.#planner.allows(read.events.size)) return { ...read, complete: false }
-    }
-  }
-
-  /** Validate one event and keep it only if created in [lower, upper): the API's time filter is not trusted. */
-  #accept(raw: unknown, read: WindowRead, lower: number, upper: number): void {
-    const checked = validateEvent(raw, 'api', this.#opts.limits ?? DEFAULT_EVENT_LIMITS)
-    if ('event' in checked) {
-      const t = Date.parse(checked.event.created_at)
-      if (!(t >= lower && t < upper)) {
-        read.dropped += 1
-        return
-      }
-      read.events.set(checked.event.event_id, checked.event)
-      if (t < read.oldest) read.oldest = t
-      return
-    }
-    const { rejected } = checked
-    this.stats.rejected += 1
-    read.rejected.push(rejected)
-    this.#opts.logger.warn(
-      { eventId: rejected.eventId, reason: rejected.reason },
-      'skipping malformed Seam event',
-    )
-    if (rejected.eventId !== undefined) {
-      // Remember it like a handed-on event so the lookback re-read does not log it again.
-      const created = Date.parse(String((raw as Record<string, unknown>).created_at))
-      read.rejectedIds.set(rejected.eventId, Number.isNaN(created) ? upper - 1 : created)
     }
   }
 

@@ -1,9 +1,12 @@
+import { PassThrough } from 'node:stream'
+import PinoPretty from 'pino-pretty'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config.js'
 import { insecureFindings, isLoopbackHost } from '../../src/daemon/insecure-warnings.js'
 import { clipText, errorText, MAX_ERROR_TEXT } from '../../src/error-text.js'
+import { prettyLine } from '../../src/log.js'
 import { boundedEvent, MAX_STORED_EVENT, MAX_STORED_STRING } from '../../src/notify/bounded-event.js'
-import { terminalSafe, terminalSafeJson } from '../../src/terminal-text.js'
+import { terminalSafe, terminalSafeDecodedJson, terminalSafeJson } from '../../src/terminal-text.js'
 
 describe('bounded event copies', () => {
   it('keeps a small event as it is', () => {
@@ -46,6 +49,22 @@ describe('terminal text', () => {
     const json = terminalSafeJson(JSON.stringify({ v: 'x\u009by\u202e' }))
     expect(json).toBe('{"v":"x\\u009by\\u202e"}')
     expect(JSON.parse(json)).toEqual({ v: 'x\u009by\u202e' })
+  })
+
+  it('reach pino-pretty (a terminal log) as visible escapes, not as the characters; secrets scrubbed', async () => {
+    const line = `${JSON.stringify({ level: 30, time: 0, msg: 'evt\u001b[2Jx\u009by\u202ez\ttab\\u001b', v: 'a\u0007b' })}\n`
+    let printed = ''
+    const sink = new PassThrough()
+    sink.on('data', (chunk) => (printed += chunk))
+    const pretty = PinoPretty({ colorize: false, destination: sink, sync: true })
+    pretty.write(prettyLine(line))
+    pretty.end()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(printed).toContain('evt\\u001b[2Jx\\u009by\\u202ez\ttab\\u001b')
+    expect(printed).toContain('a\\u0007b')
+    expect(terminalSafe(printed)).toBe(printed)
+    // Escaped backslashes and escapes of harmless characters pass unchanged.
+    expect(terminalSafeDecodedJson('{"a":"plain \\\\ text \\u00e9"}')).toBe('{"a":"plain \\\\ text \\u00e9"}')
   })
 })
 

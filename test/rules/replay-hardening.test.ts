@@ -20,6 +20,7 @@ afterEach(async () => {
 async function replay(
   rules: object[],
   lines: Array<object | string>,
+  config?: object,
 ): Promise<{ stdout: string; stderr: string; exitCode: number; file: string }> {
   dir = await mkdtemp(path.join(tmpdir(), 'replay-hardening-'))
   for (const rule of rules)
@@ -34,7 +35,12 @@ async function replay(
   stderr.on('data', (chunk) => (err += chunk))
   const program = new Command().exitOverride()
   register(program, { stdout, stderr, env: {} })
-  await program.parseAsync(['node', 'seam-alerts', 'replay', '--events', file, '--rules', dir])
+  const args = ['replay', '--events', file, '--rules', dir]
+  if (config) {
+    await writeFile(path.join(dir, 'config.jsonc'), JSON.stringify(config))
+    args.push('--config', path.join(dir, 'config.jsonc'))
+  }
+  await program.parseAsync(['node', 'seam-alerts', ...args])
   const exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0
   return { stdout: out, stderr: err, exitCode, file }
 }
@@ -157,6 +163,36 @@ describe('replay and timestamps that are not RFC 3339 (issue 17 item 13)', () =>
       `${result.file}:5: event evt_no_zone skipped: $.created_at: ${expected}; $.occurred_at: ${expected}`,
       `${result.file}:6: event evt_occurred skipped: $.occurred_at: ${expected}`,
       'replay: 5 line(s) skipped',
+    ])
+  })
+})
+
+describe("replay --config applies the config's limits", () => {
+  it('judges event size, depth and occurred_at skew by limits.*, as the daemon with that config would', async () => {
+    const rule = { id: 'low', eventTypes: ['device.low_battery'], actions: [{ type: 'console' }] }
+    const events = [
+      battery('evt_big', '2026-01-01T00:00:00Z', { notes: 'x'.repeat(3_000) }),
+      battery('evt_deep', '2026-01-01T00:00:01Z', { meta: { a: { b: { c: 1 } } } }),
+      battery('evt_ahead', '2026-01-01T00:00:02Z', { occurred_at: '2026-01-01T00:01:02Z' }),
+      battery('evt_ok', '2026-01-01T00:00:03Z'),
+    ]
+    const limits = { eventMaxBytes: '2KB', eventMaxDepth: 3, occurredAtSkew: '30s' }
+    const strict = await replay([rule], events, { rules: './rules', limits })
+    expect(strict.exitCode).toBe(0)
+    expect(decisions(strict.stdout).map((d) => [d.event_id, d.at])).toEqual([
+      ['evt_ahead', '2026-01-01T00:00:02.000Z'],
+      ['evt_ok', '2026-01-01T00:00:03.000Z'],
+    ])
+    expect(strict.stderr).toContain(':1: event evt_big skipped: $: larger than limits.eventMaxBytes (2 KiB)')
+    expect(strict.stderr).toContain(':2: event evt_deep skipped')
+    expect(strict.stderr).toContain('occurred_at more than 30 seconds ahead of created_at')
+
+    const defaults = await replay([rule], events)
+    expect(decisions(defaults.stdout).map((d) => [d.event_id, d.at])).toEqual([
+      ['evt_big', '2026-01-01T00:00:00.000Z'],
+      ['evt_deep', '2026-01-01T00:00:01.000Z'],
+      ['evt_ahead', '2026-01-01T00:01:02.000Z'],
+      ['evt_ok', '2026-01-01T00:00:03.000Z'],
     ])
   })
 })

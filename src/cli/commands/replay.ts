@@ -38,7 +38,10 @@ export function register(program: Command, io: CommandIo = {}): void {
     )
     .requiredOption('--events <file>', 'JSONL file, one Seam event per line')
     .option('--rules <dir>', "rules directory (default: the config's rules, else ./rules)")
-    .option('--config <file>', 'config file whose timeIntervals resolve interval names in conditions')
+    .option(
+      '--config <file>',
+      'config file whose timeIntervals resolve interval names in conditions and whose limits apply',
+    )
     .option(
       '--until <iso>',
       'fire absence timers with a deadline up to this time (default: the last occurred_at)',
@@ -64,7 +67,7 @@ export function register(program: Command, io: CommandIo = {}): void {
       const summary = await runReplay({
         events: opts.events,
         rules: opts.rules ?? config?.rules ?? './rules',
-        ...(config ? { timeIntervals: config.timeIntervals } : {}),
+        ...(config ? { timeIntervals: config.timeIntervals, limits: config.limits } : {}),
         reorderBuffer: opts.reorderBuffer,
         // Decision lines carry event-derived text (group values, event ids): JSON without terminal controls.
         stdout: terminalSafeStream(io.stdout ?? process.stdout, terminalSafeJson),
