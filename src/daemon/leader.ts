@@ -16,6 +16,7 @@ import type { Component } from './lifecycle.js'
 import type { PollLoop } from './poll-loop.js'
 import { startPolling } from './polling.js'
 import { RuleReload } from './rule-reload.js'
+import { slackActions } from './slack-actions/slack-actions.js'
 import { logStartLine, warnUnroutable } from './start-line.js'
 
 /**
@@ -87,6 +88,8 @@ export async function buildLeader(ctx: DaemonContext, opts: LeaderOptions): Prom
     ...(opts.consoleStream ? { consoleStream: opts.consoleStream } : {}),
   })
   const digests = scheduleDigests(ctx, { rules, policy })
+  // Clicks change the state: only the leader takes them (a standby has no connection; Slack sends to live ones).
+  slackActions(ctx, { rules, policy })
   if (!once) lifecycle.add(housekeeping(ctx))
   lifecycle.add(heartbeat(ctx))
   const unroutable = (enabled: readonly RuleInfo[]) => warnUnroutable(logger, enabled, policy, notifiers)
