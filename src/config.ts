@@ -9,6 +9,13 @@ import { actionSchema } from './rules/action-schema.js'
 import { namedTimeIntervalsSchema } from './rules/time-interval-schema.js'
 import { configSecretIssues } from './secrets/fields.js'
 
+/** A Silence button's duration, kept as written (it is the button's label and value): "1h", "1d". */
+const silenceChoice = z
+  .string()
+  .refine((text) => durationSchema.safeParse(text).success, 'expected a duration like "1h" or "1d"')
+/** Slack allows 25 elements in an actions block; a handful of buttons is what fits on a phone. */
+export const MAX_SILENCE_CHOICES = 5
+
 const startFrom = z.union([
   z.literal('now'),
   z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'expected "now" or an ISO 8601 time'),
@@ -81,6 +88,22 @@ export const configSchema = z.strictObject({
           'Slack bot token (`xoxb-...`), e.g. "${SLACK_BOT_TOKEN}". Needed for {"type": "slack", "channel": ...} actions.',
         ),
       apiUrl: z.url().default('https://slack.com/api/').describe('Slack Web API base URL (proxies, tests).'),
+      appToken: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Slack app-level token (`xapp-...`, scope connections:write), e.g. "${SLACK_APP_TOKEN}". When set, bot-token alerts carry Acknowledge and Silence buttons, clicks arrive over Socket Mode, and messages are edited as incidents move on (docs/slack-actions.md). A secret, never logged.',
+        ),
+      silenceChoices: z
+        .array(silenceChoice)
+        .min(1)
+        .max(MAX_SILENCE_CHOICES)
+        .refine((list) => new Set(list).size === list.length, 'expected each duration once')
+        .default(['1h', '1d'])
+        .describe(
+          'The Silence buttons on alerts (with slack.appToken), one per duration, labelled "Silence <duration>"; at most 5.',
+        ),
     })
     .prefault({})
     .describe('Slack Web API settings (bot token actions).'),

@@ -8,6 +8,7 @@ import type { SeamEvent } from '../source/event.js'
 import type { EventSource, SourceCheckpoint } from '../source/event-source.js'
 import type { State } from '../state/state-schema.js'
 import type { StateAccess } from '../state/store.js'
+import { acknowledgedStage } from './acknowledged.js'
 import type { RuleInfo } from './actions.js'
 import type { DaemonContext } from './context.js'
 import { collectDigestFire } from './digest.js'
@@ -61,8 +62,24 @@ function checkpointOf(state: State): SourceCheckpoint {
 function recordDecisions(draft: State, decisions: Decision[], deps: CycleDeps, now: number): number {
   // The one spot the noise stage runs: what it holds back is recorded in the history, not queued.
   const staged = deps.noise ? noiseStage(draft, decisions, deps.noise, now) : undefined
+  const noise = deps.noise
+  // Acknowledged incidents (issue 13): resolves edit their Slack messages, throttled repeats are held back.
+  const pass =
+    staged && noise
+      ? acknowledgedStage(
+          draft,
+          decisions,
+          staged.pass,
+          {
+            actionsFor: (id) => noise.actionsFor(id),
+            labelsOf: (decision) => staged.labels.get(decision),
+            onHeld: (rule) => deps.metrics.acknowledgedHeld.inc({ rule }),
+          },
+          now,
+        )
+      : decisions
   const immediate: Decision[] = []
-  for (const decision of staged?.pass ?? decisions) {
+  for (const decision of pass) {
     const rule = deps.rule(decision.rule)
     if (rule?.digest) {
       if (decision.kind === 'fire') collectDigestFire(draft, decision)

@@ -23,6 +23,7 @@ import type { DaemonMetrics } from './metrics.js'
 import type { PollLoop } from './poll-loop.js'
 import { startPolling } from './polling.js'
 import { RuleReload } from './rule-reload.js'
+import { slackActions } from './slack-actions/slack-actions.js'
 import { logStartLine, warnUnroutable } from './start-line.js'
 
 /**
@@ -118,6 +119,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonHandle> {
       ...(opts.consoleStream ? { consoleStream: opts.consoleStream } : {}),
     })
     const digests = scheduleDigests(ctx, { rules, policy })
+    slackActions(ctx, { rules, policy })
     if (!once) lifecycle.add(housekeeping(ctx))
     lifecycle.add(heartbeat(ctx))
     const unroutable = (enabled: readonly RuleInfo[]) => warnUnroutable(logger, enabled, policy, notifiers)

@@ -1,9 +1,12 @@
+import { NOISE_SUMMARY_EVENT_TYPE } from '../noise/summaries.js'
 import type { Notifiers } from '../notify/channels.js'
 import { createNotifiers } from '../notify/create-notifiers.js'
 import { DeliveryWorker } from '../notify/delivery-worker.js'
 import { type DeviceLookup, DeviceNames } from '../notify/device-names.js'
+import type { Decision } from '../rules/decision.js'
 import { type ActionPolicy, MONITOR_RULE_PREFIX, type RuleLookup } from './actions.js'
 import type { DaemonContext } from './context.js'
+import { DIGEST_EVENT_TYPE } from './digest.js'
 import { DaemonMetrics } from './metrics.js'
 import { MONITOR_DESCRIPTIONS, type MonitorCheck } from './self-monitor.js'
 
@@ -18,6 +21,15 @@ export function ruleInfoFor(
   }
   const rule = rules.get(id)
   return rule ? { description: rule.description, severity: rule.severity } : undefined
+}
+
+/** An alert of a rule (not a digest, a noise summary or a meta-alert): the ones that get Slack buttons. */
+export function isRuleAlert(decision: Decision, rules: RuleLookup): boolean {
+  if (decision.rule.startsWith(MONITOR_RULE_PREFIX)) return false
+  const type = decision.event?.event_type
+  if (type === DIGEST_EVENT_TYPE || type === NOISE_SUMMARY_EVENT_TYPE) return false
+  const rule = rules.get(decision.rule)
+  return rule !== undefined && !rule.digest
 }
 
 /**
@@ -52,6 +64,7 @@ export function startDelivery(
     resolveAction: (ref) => opts.policy.resolve(ref, opts.rules),
     ruleInfo: (id) => ruleInfoFor(id, opts.rules),
     deviceName: deviceNames.deviceName,
+    ...(config.slack.appToken ? { interactive: (d: Decision) => isRuleAlert(d, opts.rules) } : {}),
     clock,
     logger,
     delivery: config.delivery,

@@ -18,6 +18,19 @@ export interface HealthReport {
   /** The durable cursor (from the state) when known, so it shows during a Seam outage too. */
   cursor: string | null
   lagSeconds: number | null
+  /**
+   * With slack.appToken: the Socket Mode connection (issue 13). Never makes the status failing: a lost connection
+   * stops only the buttons, never polling or delivery.
+   */
+  slackSocket?: SlackSocketHealth
+}
+
+export interface SlackSocketHealth {
+  state: 'connecting' | 'connected' | 'disconnected'
+  /** ISO time of the last state change. */
+  since: string
+  /** Why the last connection ended, while not connected (scrubbed of secrets). */
+  reason?: string
 }
 
 const LABEL: Record<HealthProblem, string> = {
@@ -35,6 +48,7 @@ export class HealthTracker {
   private lastPollAt: number | null = null
   private cursor: string | null = null
   private durableCursor: (() => string | null) | undefined
+  private slackSocket: SlackSocketHealth | undefined
 
   constructor(
     private readonly clock: Clock,
@@ -59,6 +73,18 @@ export class HealthTracker {
 
   ok(part: HealthProblem): void {
     this.failures.delete(part)
+  }
+
+  /** The Socket Mode connection's state (reported as `slackSocket`; never part of `status`). */
+  socket(state: SlackSocketHealth['state'], reason?: string): void {
+    if (this.slackSocket?.state === state && state !== 'disconnected') return
+    const since =
+      this.slackSocket?.state === state ? this.slackSocket.since : new Date(this.clock.now()).toISOString()
+    this.slackSocket = {
+      state,
+      since,
+      ...(reason && state !== 'connected' ? { reason: scrubSecrets(reason) } : {}),
+    }
   }
 
   polled(cursor: string | null): void {
@@ -102,6 +128,7 @@ export class HealthTracker {
       lastPollAt: this.lastPollAt === null ? null : new Date(this.lastPollAt).toISOString(),
       cursor,
       lagSeconds: lag === null ? null : Math.round(lag),
+      ...(this.slackSocket ? { slackSocket: this.slackSocket } : {}),
     }
   }
 }

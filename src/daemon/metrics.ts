@@ -62,6 +62,28 @@ export class DaemonMetrics {
     labelNames: ['rule'],
     registers: [this.registry],
   })
+  readonly acknowledgedHeld = new Counter({
+    name: 'seam_alerts_acknowledged_held_total',
+    help: 'Throttled repeats held back on every channel because their incident was acknowledged (in the history as acknowledged), per rule.',
+    labelNames: ['rule'],
+    registers: [this.registry],
+  })
+  readonly slackSocketConnected = new Gauge({
+    name: 'seam_alerts_slack_socket_connected',
+    help: 'With slack.appToken: 1 while the Socket Mode connection is up (hello received), 0 while connecting or disconnected.',
+    registers: [this.registry],
+  })
+  readonly slackSocketConnects = new Counter({
+    name: 'seam_alerts_slack_socket_connects_total',
+    help: 'Socket Mode connections established (hello received), including every reconnect.',
+    registers: [this.registry],
+  })
+  readonly slackActions = new Counter({
+    name: 'seam_alerts_slack_actions_total',
+    help: 'Slack button clicks handled, by action (acknowledge, silence, other) and outcome (acknowledged, silenced, duplicate, unknown, invalid, failed).',
+    labelNames: ['action', 'outcome'],
+    registers: [this.registry],
+  })
   readonly deliveries = new Counter({
     name: 'seam_alerts_deliveries_total',
     help: 'Delivery outcomes per rule and channel: sent, retry (failed, will retry), dead (dead-lettered).',

@@ -1,4 +1,5 @@
 import type { State } from '../state/state-schema.js'
+import { pruneAcks } from './acknowledgements.js'
 import { pruneIncidents } from './incidents.js'
 import { silenceRetained } from './silence.js'
 
@@ -18,6 +19,7 @@ export function pruneNoise(
   )
   const cutoff = now - retention.history
   pruneIncidents(draft, cutoff)
+  pruneAcks(draft, now)
   for (const [key, hold] of Object.entries(draft.noise.heldFires)) {
     if (hold.at < cutoff) delete draft.noise.heldFires[key]
   }

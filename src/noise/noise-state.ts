@@ -46,6 +46,14 @@ export const heldBatchSchema = z.object({
   until: z.number().optional(),
 })
 
+/** An acknowledged incident (issue 13): who and when. Throttled repeats are held back until it resolves. */
+export const ackSchema = z.object({
+  rule: z.string(),
+  /** The Slack user id (`U…`) who clicked Acknowledge. */
+  by: z.string(),
+  at: z.number(),
+})
+
 export const noiseStateSchema = z.object({
   /** incidentKey -> open incident, for inhibition and GET /api/v1/incidents. */
   open: z.record(z.string(), openIncidentSchema).default({}),
@@ -53,11 +61,14 @@ export const noiseStateSchema = z.object({
   heldFires: z.record(z.string(), holdSchema).default({}),
   /** heldBatchKey -> held alerts awaiting the end-of-silence / end-of-mute summary. */
   held: z.record(z.string(), heldBatchSchema).default({}),
+  /** incidentKey -> its acknowledgement; removed when the incident resolves or is no longer open. */
+  acks: z.record(z.string(), ackSchema).optional(),
 })
 
 export type OpenIncidentRecord = z.infer<typeof openIncidentSchema>
 export type Hold = z.infer<typeof holdSchema>
 export type HeldBatch = z.infer<typeof heldBatchSchema>
+export type Ack = z.infer<typeof ackSchema>
 export type NoiseState = z.infer<typeof noiseStateSchema>
 
 export const heldBatchKey = (b: Pick<HeldBatch, 'source' | 'id' | 'rule' | 'target'>): string =>

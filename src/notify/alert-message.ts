@@ -1,6 +1,7 @@
 import type { Action } from '../rules/action-schema.js'
 import { type Decision, incidentKey } from '../rules/decision.js'
 import { ACTION_SECRETS } from '../secrets/definition.js'
+import type { RollupLineRecord } from '../state/slack-messages.js'
 import type { OutboxItem, State } from '../state/state-schema.js'
 import { channelKind, needsActionSecret } from './channels.js'
 import type { AlertMessage } from './notifier.js'
@@ -12,6 +13,14 @@ export interface AlertMessageContext {
   timezone: string
   ruleInfo: (ruleId: string) => { description?: string; severity?: string } | undefined
   deviceName?: (deviceId: string) => Promise<string | undefined>
+  /** May this alert carry buttons (a fire of a rule; not a digest, summary or meta-alert)? Default: no. */
+  interactive?: (decision: Decision) => boolean
+}
+
+/** A rollup line kept with a message record, as the decision the renderer lists. */
+function rollupDecision(line: RollupLineRecord): Decision {
+  const event = { event_id: line.event_id, ...(line.deviceId ? { device_id: line.deviceId } : {}) }
+  return { ...line, count: 1, suppressed: 0, event: event as unknown as Decision['event'] }
 }
 
 /**
@@ -58,6 +67,17 @@ export async function alertMessageFor(
     deviceName,
     timezone: context.timezone,
   }
+  const followUp = first.followUp
+  if (followUp?.type === 'slack-edit') {
+    message.edit = { channel: followUp.channel, ts: followUp.ts, status: followUp.status }
+    if (followUp.rollup) message.rollup = followUp.rollup.map(rollupDecision)
+    return message
+  }
+  if (followUp?.type === 'acknowledge') {
+    message.acknowledge = { by: followUp.by, at: followUp.at }
+    return message
+  }
+  if (decision.kind === 'fire' && context.interactive?.(decision)) message.interactive = true
   if (unit.rollup) message.rollup = unit.items.map((item) => item.decision as unknown as Decision)
   else if (decision.kind === 'resolve') {
     const thread = context.state.threads[incidentKey(decision.rule, decision.group)]

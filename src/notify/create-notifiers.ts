@@ -30,6 +30,7 @@ export function createNotifiers(
       token: config.slack.token,
       apiUrl: config.slack.apiUrl,
       logger: options.logger,
+      ...(config.slack.appToken ? { silenceChoices: config.slack.silenceChoices } : {}),
     })
   }
   if (config.email.smtp && config.email.from) {

@@ -3,7 +3,7 @@ import type { Config } from '../config.js'
 import { errorMessage } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Action } from '../rules/action-schema.js'
-import { type Group, incidentKey } from '../rules/decision.js'
+import { type Decision, type Group, incidentKey } from '../rules/decision.js'
 import type { OutboxItem } from '../state/state-schema.js'
 import type { StateAccess } from '../state/store.js'
 import { alertMessageFor, sendableAction } from './alert-message.js'
@@ -29,6 +29,8 @@ export interface DeliveryWorkerOptions {
   resolveAction: (actionRef: string) => Action | undefined
   ruleInfo: (ruleId: string) => { description?: string; severity?: string } | undefined
   deviceName?: (deviceId: string) => Promise<string | undefined>
+  /** Which alerts may carry Slack buttons (with slack.appToken): fires of rules, not digests or meta-alerts. */
+  interactive?: (decision: Decision) => boolean
   clock: Clock
   logger: Logger
   delivery: Config['delivery']
@@ -169,7 +171,7 @@ export class DeliveryWorker {
       if (this.inFlight.has(target)) continue
       const ready = this.ready(items)
       const dueAt = (item: OutboxItem) =>
-        Math.max(item.nextAttemptAt, this.holdUntil(stormKey(target, item), now))
+        Math.max(item.nextAttemptAt, item.followUp ? 0 : this.holdUntil(stormKey(target, item), now))
       const due = ready.filter((item) => dueAt(item) <= now)
       if (due.length === 0) {
         for (const item of ready) later(dueAt(item))
@@ -187,7 +189,7 @@ export class DeliveryWorker {
       if (!unit) continue
       const key = stormKey(target, unit.items[0]!)
       if (unit.rollup) this.storms.set(key, now + this.opts.delivery.rollupWindow)
-      else this.storms.delete(key)
+      else if (!unit.items[0]!.followUp) this.storms.delete(key)
       this.pacer.started(target, now)
       const task = this.deliver(target, unit)
         .catch((error) => this.opts.logger.error({ target, err: errorMessage(error) }, 'delivery failed'))
@@ -259,6 +261,7 @@ export class DeliveryWorker {
         timezone: this.opts.timezone,
         ruleInfo: this.opts.ruleInfo,
         deviceName: this.opts.deviceName,
+        ...(this.opts.interactive ? { interactive: this.opts.interactive } : {}),
       })
       signal = sendSignal(kind, this.cancel.signal)
       const receipt = await notifier.send(message, signal)

@@ -2,6 +2,7 @@ import { errorText } from '../error-text.js'
 import { SeamAlertsError } from '../errors.js'
 import type { Action } from '../rules/action-schema.js'
 import type { Decision } from '../rules/decision.js'
+import type { MessageStatus } from '../state/slack-messages.js'
 
 /** Everything a channel needs to render and thread one alert. */
 export interface AlertMessage {
@@ -20,6 +21,12 @@ export interface AlertMessage {
   replyChannel?: string
   /** For a rollup digest: the decisions it summarises (the message lists every event_id). */
   rollup?: Decision[]
+  /** Slack with slack.appToken: attach the Acknowledge / Silence buttons (a fire of a rule, not a thread reply). */
+  interactive?: boolean
+  /** Not a new message: edit the Slack message `channel`/`ts` to show `status` (chat.update). */
+  edit?: { channel: string; ts: string; status: MessageStatus }
+  /** Not a new alert: forward the incident's acknowledgement (PagerDuty `acknowledge`). */
+  acknowledge?: { by: string; at: number }
 }
 
 export interface DeliveryReceipt {
@@ -32,6 +39,8 @@ export interface DeliveryReceipt {
    * to the refused recipients only is dead-lettered, so it is listed and can be retried after a fix.
    */
   refused?: { recipients: string[]; reason: string }
+  /** Slack: the message carries buttons, so the daemon indexes it for clicks and edits. */
+  interactive?: boolean
 }
 
 /**

@@ -5,6 +5,7 @@ import { type Action, actionTarget } from '../rules/action-schema.js'
 import { type Group, incidentKey } from '../rules/decision.js'
 import type { DeadLetter, OutboxItem, State } from '../state/state-schema.js'
 import type { DeliveryReceipt } from './notifier.js'
+import { recordSlackMessage } from './slack-message-index.js'
 
 /** The result of one send attempt for one or more outbox items (several for a rollup). */
 export type Outcome =
@@ -85,6 +86,8 @@ export function applyOutcomes(draft: State, outcomes: readonly Outcome[]): void 
       if (outcome.type === 'sent') {
         remove.add(item.id)
         draft.sent.push({ id: item.id, target: item.target, sentAt: outcome.at, ref: outcome.receipt.ref })
+        // A follow-up (message edit, acknowledgement) is not an alert: no thread, no history entry of its own.
+        if (current.followUp) continue
         recordThread(draft, item, outcome.receipt)
         const sent = outcome.rollup ? 'rolled-up' : 'sent'
         appendHistory(draft, itemHistory(current, sent, outcome.at, { ref: outcome.receipt.ref }))
@@ -113,6 +116,11 @@ export function applyOutcomes(draft: State, outcomes: readonly Outcome[]): void 
         })
       }
     }
+  }
+  for (const outcome of outcomes) {
+    if (outcome.type !== 'sent') continue
+    const sent = outcome.items.filter((item) => index.has(item.id))
+    recordSlackMessage(draft, sent, outcome.receipt, outcome.at, Boolean(outcome.rollup))
   }
   if (remove.size > 0) draft.outbox = draft.outbox.filter((item) => !remove.has(item.id))
 }

@@ -32,8 +32,8 @@ export function pagerDutySeverity(ruleSeverity: string | undefined): PagerDutySe
 }
 
 /**
- * The seam for acknowledgements (e.g. from Slack's buttons): the Events API event that acknowledges the incident
- * of `rule` and `group`. Not wired to anything yet.
+ * The Events API event that acknowledges the incident of `rule` and `group` (from Slack's Acknowledge button: an
+ * outbox follow-up, sent by `send` when the message carries `acknowledge`).
  */
 export function acknowledgeEvent(routingKey: string, rule: string, group: Decision['group']) {
   return { routing_key: routingKey, event_action: 'acknowledge' as const, dedup_key: dedupKey(rule, group) }
@@ -118,6 +118,11 @@ export class PagerDutyNotifier implements Notifier {
     const action = message.action
     if (action.type !== 'pagerduty' || !action.routingKey)
       throw new DeliveryError('pagerduty: the action has no routingKey', { retryable: false })
+    if (message.acknowledge) {
+      const d = message.decision
+      await this.post(acknowledgeEvent(action.routingKey, d.rule, d.group), signal)
+      return { ref: dedupKey(d.rule, d.group) }
+    }
     const decisions = message.rollup && message.rollup.length > 0 ? message.rollup : [message.decision]
     const queue = [...decisions]
     const worker = async () => {

@@ -27,8 +27,10 @@ export function chooseUnit(
 ): SendUnit | undefined {
   const first = due[0]
   if (!first) return undefined
+  // A follow-up (message edit, acknowledgement) is never rolled up, nor rolled into an alert's rollup.
+  if (first.followUp) return { items: [first], rollup: false }
   const key = stormKey(target, first)
-  const same = due.filter((item) => stormKey(target, item) === key)
+  const same = due.filter((item) => !item.followUp && stormKey(target, item) === key)
   if (same.length > options.rollupAbove || (options.inStorm(key) && same.length >= 2)) {
     return { items: same.slice(0, MAX_ROLLUP), rollup: true }
   }

@@ -4,7 +4,8 @@ import { sendSignal } from './channels.js'
 import { fetchUnder } from './fetch-under.js'
 import { buildAlertContent } from './message.js'
 import { type AlertMessage, DeliveryError, type DeliveryReceipt, type Notifier } from './notifier.js'
-import { renderSlack } from './render-slack.js'
+import { renderSlack, type SlackPayload } from './render-slack.js'
+import { interactiveBlocks } from './slack-buttons.js'
 import { classifySlackError } from './slack-errors.js'
 
 export interface SlackNotifierOptions {
@@ -12,6 +13,8 @@ export interface SlackNotifierOptions {
   /** Web API base URL (`slack.apiUrl`), e.g. `https://slack.com/api/`. */
   apiUrl: string
   logger: Logger
+  /** slack.appToken is set: alerts carry Acknowledge and one Silence button per duration (slack-buttons.ts). */
+  silenceChoices?: readonly string[]
 }
 
 /**
@@ -22,9 +25,11 @@ export class SlackNotifier implements Notifier {
   readonly #token: string
   private readonly apiUrl: string
   private readonly clientLogger: ReturnType<typeof quietSlackLogger>
+  private readonly silenceChoices: readonly string[] | undefined
 
   constructor(options: SlackNotifierOptions) {
     this.#token = options.token
+    this.silenceChoices = options.silenceChoices
     this.apiUrl = options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`
     this.clientLogger = quietSlackLogger(options.logger)
   }
@@ -47,20 +52,54 @@ export class SlackNotifier implements Notifier {
       throw new DeliveryError('slack: the action has no channel', { retryable: false })
     }
     const payload = renderSlack(buildAlertContent(message))
+    if (message.edit) return this.update(message, payload, signal)
     const channel = message.replyTo
       ? (message.replyChannel ?? message.action.channel)
       : message.action.channel
+    const interactive = Boolean(this.silenceChoices && message.interactive && !message.replyTo)
+    const blocks = interactive
+      ? interactiveBlocks(payload.blocks, this.silenceChoices ?? [], {}, message.timezone)
+      : payload.blocks
     try {
       const result = await this.client(signal).chat.postMessage({
         channel,
         text: payload.text,
         // biome-ignore lint/suspicious/noExplicitAny: structural Block Kit blocks, validated by Slack
-        blocks: payload.blocks as any,
+        blocks: blocks as any,
         unfurl_links: false,
         unfurl_media: false,
         ...(message.replyTo ? { thread_ts: message.replyTo } : {}),
       })
-      return { ref: result.ts, channel: result.channel ?? channel }
+      return { ref: result.ts, channel: result.channel ?? channel, ...(interactive ? { interactive } : {}) }
+    } catch (error) {
+      throw classifySlackError(error)
+    }
+  }
+
+  /** `chat.update` of a message this daemon posted: the same content, its status lines, the buttons left. */
+  private async update(
+    message: AlertMessage,
+    payload: SlackPayload,
+    signal: AbortSignal,
+  ): Promise<DeliveryReceipt> {
+    const edit = message.edit!
+    const incidents = message.rollup?.length ?? 1
+    const blocks = interactiveBlocks(
+      payload.blocks,
+      this.silenceChoices ?? [],
+      edit.status,
+      message.timezone,
+      incidents,
+    )
+    try {
+      await this.client(signal).chat.update({
+        channel: edit.channel,
+        ts: edit.ts,
+        text: payload.text,
+        // biome-ignore lint/suspicious/noExplicitAny: structural Block Kit blocks, validated by Slack
+        blocks: blocks as any,
+      })
+      return { ref: edit.ts, channel: edit.channel }
     } catch (error) {
       throw classifySlackError(error)
     }
@@ -68,7 +107,7 @@ export class SlackNotifier implements Notifier {
 }
 
 /** The Web API client's own logger, routed to ours at debug level (it would otherwise print to the console). */
-function quietSlackLogger(logger: Logger) {
+export function quietSlackLogger(logger: Logger) {
   const child = logger.child({ component: 'slack-web-api' })
   const line = (...msgs: unknown[]) => msgs.map(String).join(' ')
   return {

@@ -25,6 +25,7 @@ export type SecretKind =
 export const CONFIG_SECRETS: Readonly<Record<string, SecretKind>> = {
   'seam.apiKey': 'token',
   'slack.token': 'token',
+  'slack.appToken': 'token',
   'email.smtp.auth.pass': 'token',
   'server.apiToken': 'token',
   'heartbeat.url': 'url',

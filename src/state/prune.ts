@@ -52,7 +52,7 @@ function isOpen(key: string, open: Set<string>): boolean {
  * sent records and dead letters by age and count (`retention.sent`/`sentMax`, `deadLetters`/`deadLettersMax`),
  * device names older than `retention.deviceNames`, and threads of incidents no longer open once older than
  * `retention.sent` (a thread an outbox item still refers to is kept), the alert history (`retention.history`/
- * `historyMax`), expired silences (`retention.silences`) and the noise stage's stale memory (src/noise/noise-prune.ts). Seen ids are pruned by the source and
+ * `historyMax`), Slack messages with buttons like threads, expired silences (`retention.silences`) and the noise stage's stale memory (src/noise/noise-prune.ts). Seen ids are pruned by the source and
  * window entries by the evaluator.
  */
 export function pruneState(draft: State, opts: PruneOptions): void {
@@ -76,6 +76,15 @@ export function pruneState(draft: State, opts: PruneOptions): void {
     return (draft.threads[key]!.firedAt ?? 0) < now - retention.sent
   })
   deleteKeys(draft, 'threads', oldThreads)
+  // Slack messages with buttons: kept while one of their incidents is open or pending, else for retention.sent.
+  if (draft.slackMessages) {
+    const oldMessages = Object.keys(draft.slackMessages).filter((key) => {
+      const record = draft.slackMessages![key]!
+      if (record.incidents.some((incident) => isOpen(incident, open) || pending.has(incident))) return false
+      return record.sentAt < now - retention.sent
+    })
+    deleteKeys(draft, 'slackMessages', oldMessages)
+  }
   draft.history = bound(draft.history, (e) => e.at, now - retention.history, retention.historyMax)
   pruneNoise(draft, now, retention)
 }

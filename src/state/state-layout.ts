@@ -50,6 +50,7 @@ export const STATE_LAYOUT: ContainerLayout = {
   sent: byKey(RECORD),
   threads: sharedMap(),
   devices: sharedMap(),
+  slackMessages: sharedMap(),
   digests: byKey(sharedMap()),
   monitor: byKey(RECORD),
   silences: byKey(RECORD),

@@ -4,6 +4,7 @@ import { noiseStateSchema } from '../noise/noise-state.js'
 import { storedSilenceSchema } from '../noise/silence-ops.js'
 import { ruleStateSchema } from '../rules/rule-state.js'
 import { skippedEventSchema } from './skipped-events.js'
+import { followUpSchema, slackMessageSchema } from './slack-messages.js'
 
 /**
  * The state file, version 1. Never holds a secret: outbox items keep the action without its secret fields (the
@@ -48,6 +49,8 @@ export const outboxItemSchema = z.object({
   heldUntil: z.number().optional(),
   /** The alert's labels (src/noise/labels.ts), for the history entry of its outcome. */
   labels: z.record(z.string(), z.string()).optional(),
+  /** Not an alert: a Slack message edit or a PagerDuty acknowledgement (src/state/slack-messages.ts). */
+  followUp: followUpSchema.optional(),
 })
 
 export const deadLetterSchema = outboxItemSchema.extend({ deadAt: z.number(), reason: z.string() })
@@ -105,6 +108,8 @@ export const stateSchema = z.object({
   skippedEvents: z.array(skippedEventSchema).optional(),
   /** The noise stage's memory: open incidents, held fires, alerts held for a summary (src/noise/noise-state.ts). */
   noise: noiseStateSchema.prefault({}),
+  /** Slack messages posted with buttons (slack.appToken), by `channel|ts`: clicks are looked up here. */
+  slackMessages: z.record(z.string(), slackMessageSchema).optional(),
   updatedAt: z.number().default(0),
 })
 
