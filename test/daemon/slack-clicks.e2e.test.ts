@@ -63,6 +63,12 @@ describe('Slack actions in the running daemon (Socket Mode stand-in, real @slack
     const other = fake.addEvent({ event_type: 'device.tampered', device_id: fake.deviceIds[1] })
     await daemon.waitFor(() => posted().includes(other.event_id), 20_000, 'the other device alert')
     expect(posted()).not.toContain(repeat.event_id)
+    const heldRepeat = await daemon.waitFor(
+      () => rig.saved().history.find((h) => h.event_id === repeat.event_id),
+      20_000,
+      'the held repeat in the history',
+    )
+    expect(heldRepeat).toMatchObject({ outcome: 'acknowledged', by: 'U0ALICE01', target: 'slack:#security' })
 
     // The resolve: a thread reply, and the second (and last) edit of the original message.
     const resolve = fake.addEvent({ event_type: 'device.connected', device_id: lock })
@@ -193,5 +199,36 @@ describe('Slack actions in the running daemon (Socket Mode stand-in, real @slack
     await rig.sm.click({ message, actionId: ACK, user: 'U0ALICE01' })
     await daemon.waitFor(() => updatesOf(message.ts).length === 1, 20_000, 'the acknowledge edit')
     expect(daemon.child.exitCode).toBeNull()
+  }, 120_000)
+
+  // KNOWN BUG, reported (issue 13 review): the daemon looks a click up in the state only, so a click on a message
+  // whose chat.postMessage answer (and outcome write) has not come back yet is told "This alert is no longer
+  // tracked" and lost, although the alert is brand new. Slack shows a message before the poster gets the answer;
+  // a slow answer or a slow state write widens the window. \`it.fails\` passes while the bug is there: once the daemon
+  // applies such a click (e.g. by waiting for its in-flight sends to be recorded before calling a message unknown),
+  // this fails: make it a plain \`it\`.
+  it.fails('a click that arrives before the daemon has recorded its send still takes effect', async () => {
+    rig = await slackRig(fake)
+    const [lock] = fake.deviceIds as [string]
+    const daemon = rig.start()
+    await daemon.healthUrl()
+    await rig.sm.waitForConnection(1)
+    // Slack shows the message as soon as it takes the call; its answer to the daemon is slow (1.5 s).
+    rig.web.delayMs = 1500
+    const event = fake.addEvent({ event_type: 'device.tampered', device_id: lock })
+    const message = await daemon.waitFor(
+      () => rig.web.messages().find((m) => slackTrace(m.text)?.eventId === event.event_id),
+      20_000,
+      'the message in Slack',
+    )
+    await rig.sm.click({ message, actionId: ACK, user: 'U0ALICE01' })
+    rig.web.delayMs = 0
+    await daemon.waitFor(
+      () => updatesOf(message.ts).length > 0 || rig.web.ephemerals().length > 0,
+      20_000,
+      'an edit or a reply',
+    )
+    expect(rig.web.ephemerals().map((c) => c.body.text)).toEqual([])
+    await daemon.waitFor(() => updatesOf(message.ts).length === 1, 20_000, 'the acknowledge edit')
   }, 120_000)
 })
