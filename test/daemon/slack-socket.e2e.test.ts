@@ -85,6 +85,11 @@ describe('the Socket Mode link of the running daemon', () => {
       /^seam_alerts_slack_actions_total\{action="acknowledge",outcome="acknowledged"\} 2$/m,
     )
     expect(rig.sm.refusedUpgrades).toEqual([])
+
+    // SIGTERM closes the link cleanly: exit 0, no connection left open at "Slack".
+    daemon.kill('SIGTERM')
+    expect((await daemon.exited).code).toBe(0)
+    await expect.poll(() => rig.sm.connections).toBe(0)
   }, 120_000)
 
   it('while Socket Mode is unreachable, polling and delivery go on and /healthz stays ok; then it reconnects', async () => {
