@@ -207,4 +207,43 @@ describe('acknowledgedStage', () => {
       status: { acknowledged: { by: 'U123' }, resolved: { at: T0 + 2 * 3_600_000, lastedMs: 2 * 3_600_000 } },
     })
   })
+
+  it('a rollup message lists several incidents: each resolve is counted, the last one marks it resolved', () => {
+    const draft = posted()
+    const second = incidentKey('battery-low', { device_id: 'dev_2' })
+    const record = draft.slackMessages!['C_doors|1.0']!
+    const line = (device: string, id: string) => ({
+      rule: 'battery-low',
+      kind: 'fire' as const,
+      group: { device_id: device },
+      event_id: id,
+      at: new Date(T0).toISOString(),
+      deviceId: device,
+    })
+    draft.slackMessages!['C_doors|1.0'] = {
+      ...record,
+      incidents: [INCIDENT, second],
+      groups: { ...record.groups, [second]: { rule: 'battery-low', device_id: 'dev_2' } },
+      rollup: [line('dev_1', 'evt_1'), line('dev_2', 'evt_2')],
+    }
+    draft.threads[second] = draft.threads[INCIDENT]!
+    const resolveOf = (device: string, id: string) =>
+      decision({
+        kind: 'resolve',
+        event_id: id,
+        group: { device_id: device },
+        firedAt: new Date(T0).toISOString(),
+      })
+    const one = resolveOf('dev_1', 'evt_8')
+    acknowledgedStage(draft, [one], [one], stageDeps, T0 + 1000)
+    expect(draft.slackMessages!['C_doors|1.0']?.status).toEqual({ resolvedIncidents: [INCIDENT] })
+    const two = resolveOf('dev_2', 'evt_9')
+    acknowledgedStage(draft, [two], [two], stageDeps, T0 + 2000)
+    const status = draft.slackMessages!['C_doors|1.0']?.status
+    expect(status?.resolvedIncidents).toEqual([INCIDENT, second])
+    expect(status?.resolved).toBeDefined()
+    const edit = draft.outbox.filter((item) => item.followUp?.type === 'slack-edit')
+    expect(edit).toHaveLength(1)
+    expect(edit[0]?.followUp).toMatchObject({ rollup: [{ event_id: 'evt_1' }, { event_id: 'evt_2' }] })
+  })
 })
