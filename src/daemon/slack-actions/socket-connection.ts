@@ -100,11 +100,17 @@ export class SocketModeConnection {
       failures = greeted ? 0 : failures + 1
       this.opts.onState('disconnected', reason)
       const delay = this.delay(failures)
-      const log =
-        failures > 0
-          ? this.opts.logger.warn.bind(this.opts.logger)
-          : this.opts.logger.info.bind(this.opts.logger)
-      log({ reason, retryInMs: delay }, 'slack socket mode: connection ended; reconnecting')
+      const refused = /invalid_auth|not_authed|not_allowed_token_type|account_inactive|token_revoked/.test(
+        reason,
+      )
+      const fields = { reason, retryInMs: delay }
+      if (refused)
+        this.opts.logger.error(
+          fields,
+          'slack socket mode: Slack refused slack.appToken (it must be an app-level xapp- token with connections:write); retrying',
+        )
+      else if (failures > 0) this.opts.logger.warn(fields, 'slack socket mode: cannot connect; retrying')
+      else this.opts.logger.info(fields, 'slack socket mode: connection ended; reconnecting')
       await this.sleep(delay)
     }
     this.opts.onState('disconnected', 'stopped')
