@@ -49,7 +49,9 @@ describe('buttons', () => {
       'UTC',
     )
     expect(lines[0]).toMatch(/^:eyes: Acknowledged by <@U1> at /)
-    expect(lines[1]).toMatch(/^:white_check_mark: Resolved at 2026-03-01 13:00:00 UTC after 1h · acknowledged by <@U1>$/)
+    expect(lines[1]).toMatch(
+      /^:white_check_mark: Resolved at 2026-03-01 13:00:00 UTC after 1h · acknowledged by <@U1>$/,
+    )
     expect(mention('<!channel>')).not.toContain('<!channel>')
   })
 })
