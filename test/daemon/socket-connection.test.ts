@@ -1,7 +1,7 @@
 /**
- * The Socket Mode connection (Slack's own client plus our reconnect loop) against the stand-ins: it survives
- * Slack being unreachable (a failed apps.connections.open), a silent partition found by pings, and it never leaves
- * an unhandled rejection behind (which would end the daemon).
+ * The Socket Mode connection against the stand-ins: `apps.connections.open` through slack.apiUrl with the app
+ * token, `hello`, acks, and every way a link ends (Slack's `disconnect`, a dropped socket, a silent partition, Slack
+ * unreachable or refusing) followed by a reconnect, with backoff after failures.
  */
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -12,10 +12,113 @@ import {
   type SocketState,
 } from '../../src/daemon/slack-actions/socket-connection.js'
 import { silentLogger } from '../../src/log.js'
+import { captureLogger } from '../helpers/fixtures.js'
 import { type SlackStandIn, startSlackStandIn } from '../helpers/slack-stand-in.js'
 import { type SocketModeStandIn, startSocketModeStandIn } from '../helpers/socket-mode-stand-in.js'
+import { eventually } from '../helpers/stalled-server.js'
 
 const APP_TOKEN = 'xapp-1-A0STANDIN-1-0123456789abcdef'
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+async function rig(
+  script?: Parameters<typeof startSlackStandIn>[0],
+  opts: { clientPingTimeoutMs?: number; serverPingTimeoutMs?: number } = {},
+) {
+  const web: SlackStandIn = await startSlackStandIn(script)
+  cleanups.push(web.close)
+  const socket = await startSocketModeStandIn({ web })
+  cleanups.push(socket.close)
+  const states: Array<[SocketState, string | undefined]> = []
+  const envelopes: Envelope[] = []
+  const log = captureLogger()
+  const connection = new SocketModeConnection({
+    appToken: 'xapp-1-secret-app-token',
+    apiUrl: web.apiUrl,
+    logger: log.logger,
+    minDelayMs: 50,
+    maxDelayMs: 200,
+    ...opts,
+    onState: (state, reason) => states.push([state, reason]),
+    onEnvelope: (envelope, ack) => {
+      envelopes.push(envelope)
+      ack()
+    },
+  })
+  cleanups.push(() => connection.stop())
+  connection.start()
+  return { web, socket, connection, states, envelopes, log }
+}
+
+const connects = (states: Array<[SocketState, string | undefined]>) =>
+  states.filter(([s]) => s === 'connected').length
+
+describe('SocketModeConnection', () => {
+  it('opens the link through slack.apiUrl with the app token, says connected on hello, acks envelopes', async () => {
+    const r = await rig()
+    await r.socket.waitForConnection(1)
+    expect(await eventually(() => connects(r.states) === 1)).toBe(true)
+    const open = r.web.calls.find((c) => c.method === 'apps.connections.open')
+    expect(open?.auth).toBe('Bearer xapp-1-secret-app-token')
+    r.socket.sendEnvelope({ envelope_id: 'env-1', type: 'interactive', payload: {} })
+    await r.socket.waitForAck('env-1')
+    expect(r.envelopes.map((e) => e.envelope_id)).toEqual(['env-1'])
+    expect(r.socket.otherMessages).toEqual([])
+    expect(r.log.text()).not.toContain('secret-app-token')
+  })
+
+  it('reconnects at once after Slack asks to, and after a dropped socket', async () => {
+    const r = await rig()
+    await r.socket.waitForConnection(1)
+    r.socket.disconnect('refresh_requested')
+    await r.socket.waitForConnection(2)
+    r.socket.dropSockets()
+    await r.socket.waitForConnection(3)
+    expect(await eventually(() => connects(r.states) === 3)).toBe(true)
+    expect(r.states.filter(([s]) => s === 'disconnected').map(([, why]) => why)).toEqual([
+      'Slack asked to reconnect (refresh_requested)',
+      expect.stringMatching(/closed|ECONNRESET|socket/i),
+    ])
+    r.socket.sendEnvelope({ envelope_id: 'env-late', type: 'interactive', payload: {} })
+    expect((await r.socket.waitForAck('env-late')).connection).toBe(3)
+  })
+
+  it('finds a silently dead link by ping and reconnects', async () => {
+    const r = await rig(undefined, { clientPingTimeoutMs: 200, serverPingTimeoutMs: 400 })
+    await r.socket.waitForConnection(1)
+    r.socket.blackhole()
+    await r.socket.waitForConnection(2, 10_000)
+    expect(await eventually(() => connects(r.states) === 2)).toBe(true)
+    r.socket.sendEnvelope({ envelope_id: 'env-after', type: 'interactive', payload: {} })
+    expect((await r.socket.waitForAck('env-after')).connection).toBe(2)
+  })
+
+  it('backs off while Slack is unreachable or refuses the token, and connects once it answers', async () => {
+    let refusals = 3
+    const r = await rig((call) => {
+      if (call.method !== 'apps.connections.open' || refusals <= 0) return undefined
+      refusals -= 1
+      return refusals === 2 ? { status: 503 } : { body: { ok: false, error: 'invalid_auth' } }
+    })
+    await r.socket.waitForConnection(1, 10_000)
+    const failures = r.states.filter(([s]) => s === 'disconnected')
+    expect(failures).toHaveLength(3)
+    expect(failures.map(([, why]) => why).join('\n')).toMatch(/invalid_auth/)
+    expect(r.web.calls.filter((c) => c.method === 'apps.connections.open')).toHaveLength(4)
+  })
+
+  it('stops cleanly: the socket is closed and no reconnect follows', async () => {
+    const r = await rig()
+    await r.socket.waitForConnection(1)
+    await r.connection.stop()
+    expect(await eventually(() => r.socket.connections === 0)).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(r.socket.opened).toBe(1)
+    expect(r.states.at(-1)).toEqual(['disconnected', 'stopped'])
+  })
+})
 
 let web: SlackStandIn
 let sm: SocketModeStandIn
@@ -75,25 +178,25 @@ async function until(check: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
-beforeEach(async () => {
-  web = await startSlackStandIn()
-  sm = await startSocketModeStandIn({ web })
-  gate = await startGate(web.apiUrl)
-  unhandled.length = 0
-  process.on('unhandledRejection', onUnhandled)
-})
+describe("SocketModeConnection when Slack is unreachable (the client's own reconnect would leave unhandled rejections)", () => {
+  beforeEach(async () => {
+    web = await startSlackStandIn()
+    sm = await startSocketModeStandIn({ web })
+    gate = await startGate(web.apiUrl)
+    unhandled.length = 0
+    process.on('unhandledRejection', onUnhandled)
+  })
 
-afterEach(async () => {
-  await connection?.stop()
-  connection = undefined
-  process.off('unhandledRejection', onUnhandled)
-  await sm.close()
-  await web.close()
-  gate.server.closeAllConnections()
-  await new Promise((resolve) => gate.server.close(resolve))
-})
+  afterEach(async () => {
+    await connection?.stop()
+    connection = undefined
+    process.off('unhandledRejection', onUnhandled)
+    await sm.close()
+    await web.close()
+    gate.server.closeAllConnections()
+    await new Promise((resolve) => gate.server.close(resolve))
+  })
 
-describe('SocketModeConnection on @slack/socket-mode', () => {
   it('keeps retrying with backoff while apps.connections.open cannot reach Slack, then connects; nothing unhandled', async () => {
     gate.open = false
     const { states } = connect()
@@ -116,19 +219,6 @@ describe('SocketModeConnection on @slack/socket-mode', () => {
     await until(() => states.at(-1)?.state === 'connected')
     sm.sendEnvelope({ envelope_id: 'env-3', type: 'interactive', payload: { type: 'block_actions' } })
     await sm.waitForAck('env-3')
-    expect(unhandled).toEqual([])
-  })
-
-  it('finds a silent partition by its pings and reconnects on a new link', async () => {
-    const { states, envelopes } = connect({ clientPingTimeoutMs: 200, serverPingTimeoutMs: 400 })
-    await until(() => states.at(-1)?.state === 'connected')
-    sm.blackhole()
-    await until(() => states.some((s) => s.state === 'disconnected'), 15_000)
-    await sm.waitForConnection(2)
-    await until(() => states.at(-1)?.state === 'connected', 15_000)
-    sm.sendEnvelope({ envelope_id: 'env-2', type: 'interactive', payload: { type: 'block_actions' } })
-    await sm.waitForAck('env-2')
-    expect(envelopes.map((e) => e.envelope_id)).toEqual(['env-2'])
     expect(unhandled).toEqual([])
   })
 

@@ -66,7 +66,7 @@ export function blockActionsPayload(input: BlockActionsInput): Record<string, un
     )
   }
   const [button] = buttons as [Button]
-  const user = typeof input.user === 'string' ? { id: input.user } : (input.user ?? { id: 'U_ALICE' })
+  const user = typeof input.user === 'string' ? { id: input.user } : (input.user ?? { id: 'U0ALICE01' })
   const username = user.username ?? user.id.toLowerCase()
   const channelId = input.channel?.id ?? message.channel
   const actionTs = `${Math.floor(Date.now() / 1000)}.${String(input.n).padStart(6, '0')}`

@@ -45,7 +45,8 @@ export interface SlackStandInOptions {
 
 /**
  * A node:http server on 127.0.0.1 standing in for Slack's Web API (`slack.apiUrl` = `apiUrl`): it records every
- * call (form or JSON bodies) and answers chat.postMessage. `delayMs` holds every answer back (a slow Slack).
+ * call (form or JSON bodies) and answers chat.postMessage. `delayMs` holds every answer back (a slow Slack, or a
+ * slow network back to the daemon): the call takes effect on arrival (a posted message is already there to click).
  *
  * Like Slack it keeps the messages it posted (by channel and ts, `message()`), and answers:
  * - chat.update: `{ok, channel, ts, text, message}` for a message it holds, `message_not_found` otherwise;
@@ -88,7 +89,9 @@ export async function startSlackStandIn(
     }
     const sent = String(body.channel ?? '')
     const channel = opts.channelIds === false ? sent : sent.replace(/^#/, 'C_')
-    const answerBody = () => reply.body ?? defaultAnswer(call, channel, reply.status ?? 200)
+    // Decided (and a posted message kept) on arrival, as Slack does; only the answer is held back by delayMs.
+    const answerBody =
+      reply.raw === undefined ? (reply.body ?? defaultAnswer(call, channel, reply.status ?? 200)) : undefined
     const answer = () => {
       if (reply.raw !== undefined) {
         res.writeHead(reply.status ?? 200, {
@@ -99,7 +102,7 @@ export async function startSlackStandIn(
         return
       }
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers })
-      res.end(JSON.stringify(answerBody()))
+      res.end(JSON.stringify(answerBody))
     }
     if (standIn.delayMs > 0) setTimeout(answer, standIn.delayMs)
     else answer()

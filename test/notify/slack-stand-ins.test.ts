@@ -112,9 +112,9 @@ describe('Web API stand-in', () => {
     ])
     expect(web.updates()).toHaveLength(1)
     await expect(bot.chat.update({ channel, ts: '1.000001', text: 'x' })).rejects.toThrow(/message_not_found/)
-    const eph = await bot.chat.postEphemeral({ channel, user: 'U_ALICE', text: 'no longer tracked' })
+    const eph = await bot.chat.postEphemeral({ channel, user: 'U0ALICE01', text: 'no longer tracked' })
     expect(eph).toMatchObject({ ok: true })
-    expect(web.ephemerals()[0]?.body).toMatchObject({ user: 'U_ALICE', text: 'no longer tracked' })
+    expect(web.ephemerals()[0]?.body).toMatchObject({ user: 'U0ALICE01', text: 'no longer tracked' })
   })
 
   it('refuses blocks Slack would refuse: two buttons with one action_id in a block', async () => {
@@ -144,7 +144,7 @@ describe('Socket Mode stand-in with the real SocketModeClient', () => {
     const ack = await sm.click({
       message,
       actionId: 'seam_alerts.ack',
-      user: { id: 'U_ALICE', username: 'alice' },
+      user: { id: 'U0ALICE01', username: 'alice' },
     })
 
     expect(ack).toMatchObject({ connection: 1, late: false })
@@ -152,7 +152,7 @@ describe('Socket Mode stand-in with the real SocketModeClient', () => {
     expect(received[0]?.envelope_id).toBe(ack.envelope_id)
     expect(received[0]?.body).toMatchObject({
       type: 'block_actions',
-      user: { id: 'U_ALICE', username: 'alice' },
+      user: { id: 'U0ALICE01', username: 'alice' },
       api_app_id: 'A_SEAM_ALERTS',
       team: { id: 'T_SEAM' },
       channel: { id: 'C_security' },

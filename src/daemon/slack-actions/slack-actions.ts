@@ -17,6 +17,9 @@ import { type Envelope, SocketModeConnection } from './socket-connection.js'
 /** Slack wants every envelope acked within 3 s; this leaves room for the socket and the network. */
 export const ACK_DEADLINE_MS = 2500
 
+/** How long a click on a message not (yet) in the index waits for Slack sends in flight to be recorded. */
+const UNKNOWN_GRACE_MS = 5000
+
 const FAILED_REPLY =
   'seam-alerts could not record this click (see its log); nothing changed. Please try again.'
 
@@ -62,8 +65,26 @@ export function slackActions(
    * acked. A SIGKILL before the write: nothing changed, no ack, Slack shows the user the error and they click again.
    * A SIGKILL after the write: the effect is there after the restart; a second click, or a redelivered envelope
    * (same envelope_id, remembered on the message), changes nothing. If the write takes longer than
-   * ACK_DEADLINE_MS the envelope is acked anyway (Slack's 3 s) and the write still completes or is reported.
+   * ACK_DEADLINE_MS (a slow disk, or a click on a message whose send is not recorded yet: `recorded`), the envelope
+   * is acked anyway (Slack's 3 s) and the write still completes, or fails with a reply to the user and a log line.
    */
+  /**
+   * The clicked message, once this daemon has recorded it. Slack shows a message as soon as it takes the post, and
+   * its answer (which the index is written with) can come later: while a Slack alert is still in the outbox (sent
+   * or being sent, outcome not yet recorded), an unknown message is looked up again, up to UNKNOWN_GRACE_MS.
+   */
+  async function recorded(click: Click) {
+    const until = performance.now() + UNKNOWN_GRACE_MS
+    for (;;) {
+      const state = ctx.state.current()
+      const found = clickedMessage(state, click)
+      if (found) return found
+      const pending = state.outbox.some((item) => !item.followUp && item.target.startsWith('slack:'))
+      if (!pending || performance.now() >= until || ctx.signal.aborted) return undefined
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+
   async function handle(click: Click, ack: () => boolean): Promise<void> {
     let acked = false
     const ackOnce = () => {
@@ -82,7 +103,7 @@ export function slackActions(
     let outcome: Outcome
     let reply: string | undefined
     try {
-      const known = clickedMessage(ctx.state.current(), click)
+      const known = await recorded(click)
       // Nothing to write for an unknown message or a redelivered envelope: answer without touching the state.
       const result: ClickResult = !known
         ? { outcome: 'unknown', reply: NOT_TRACKED, queued: false }

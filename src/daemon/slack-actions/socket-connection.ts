@@ -64,6 +64,8 @@ export class SocketModeConnection {
   private stopped = false
   private loop: Promise<void> | undefined
   private connected = false
+  /** Why the current link is ending, when Slack said so. */
+  private endReason: string | undefined
   private wakeUp: (() => void) | undefined
   private readonly client: SocketModeClient
   private readonly opts: Required<Omit<SocketConnectionOptions, 'random'>> & { random: () => number }
@@ -94,6 +96,18 @@ export class SocketModeConnection {
       },
     })
     this.client.on('slack_event', (event: SlackEvent) => this.onEvent(event))
+    // Only to say why a link ended: the client follows Slack's `disconnect` message itself.
+    this.client.on('ws_message', (data: unknown) => {
+      const text = typeof data === 'string' ? data : ''
+      if (!text.includes('"disconnect"')) return
+      try {
+        const message = JSON.parse(text) as { type?: unknown; reason?: unknown }
+        if (message.type === 'disconnect')
+          this.endReason = `Slack asked to reconnect (${String(message.reason ?? 'no reason')})`
+      } catch {
+        // Not JSON: the client ignores it too.
+      }
+    })
   }
 
   start(): void {
@@ -132,11 +146,17 @@ export class SocketModeConnection {
       failures = greeted ? 0 : failures + 1
       this.opts.onState('disconnected', reason)
       const delay = this.delay(failures)
-      const log =
-        failures > 0
-          ? this.opts.logger.warn.bind(this.opts.logger)
-          : this.opts.logger.info.bind(this.opts.logger)
-      log({ reason, retryInMs: delay }, 'slack socket mode: connection ended; reconnecting')
+      const refused = /invalid_auth|not_authed|not_allowed_token_type|account_inactive|token_revoked/.test(
+        reason,
+      )
+      const fields = { reason, retryInMs: delay }
+      if (refused)
+        this.opts.logger.error(
+          fields,
+          'slack socket mode: Slack refused slack.appToken (it must be an app-level xapp- token with connections:write); retrying',
+        )
+      else if (failures > 0) this.opts.logger.warn(fields, 'slack socket mode: cannot connect; retrying')
+      else this.opts.logger.info(fields, 'slack socket mode: connection ended; reconnecting')
       await this.sleep(delay)
     }
     // A start() that was still opening when stop() came may have connected since: close that one too.
@@ -151,7 +171,10 @@ export class SocketModeConnection {
   private nextDisconnect(): Promise<string> & { cancel(): void } {
     let listener: (error?: unknown) => void = () => {}
     const ended = new Promise<string>((resolve) => {
-      listener = (error?: unknown) => resolve(error === undefined ? 'socket closed' : errorMessage(error))
+      listener = (error?: unknown) => {
+        resolve(this.endReason ?? (error === undefined ? 'socket closed' : errorMessage(error)))
+        this.endReason = undefined
+      }
       this.client.once('disconnected', listener)
     })
     return Object.assign(ended, { cancel: () => this.client.off('disconnected', listener) })
