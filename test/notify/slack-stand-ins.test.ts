@@ -56,21 +56,31 @@ beforeEach(async () => {
 })
 
 afterEach(async () => {
-  for (const client of clients) await client.disconnect()
+  const stopping = clients
   clients = []
+  for (const client of stopping) await client.disconnect()
   await sm.close()
   await web.close()
 })
 
-/** A real SocketModeClient against the stand-ins, acking every interactive envelope (unless told not to). */
-function client(opts: { ack?: boolean; appToken?: string; autoReconnect?: boolean } = {}) {
+/**
+ * A real SocketModeClient against the stand-ins, acking every interactive envelope (unless told not to). It
+ * reconnects as the daemon's connection does (socket-connection.ts): its own automatic reconnect is off, because it
+ * leaves a reconnect that fails before `hello` as an unhandled rejection; a new `start()` follows each disconnect.
+ */
+function client(opts: { ack?: boolean; appToken?: string; reconnect?: boolean } = {}) {
   const c = new SocketModeClient({
     appToken: opts.appToken ?? APP_TOKEN,
     logger: silent,
     clientPingTimeout: 300,
-    autoReconnectEnabled: opts.autoReconnect ?? true,
+    autoReconnectEnabled: false,
     clientOptions: { slackApiUrl: web.apiUrl, retryConfig: { retries: 0 } },
   })
+  if (opts.reconnect ?? true) {
+    c.on('disconnected', () => {
+      if (clients.includes(c)) setTimeout(() => clients.includes(c) && c.start().catch(() => undefined), 20)
+    })
+  }
   const received: Array<{ envelope_id: string; body: Record<string, unknown> }> = []
   c.on('interactive', async ({ ack, envelope_id, body }) => {
     received.push({ envelope_id, body })
@@ -269,7 +279,7 @@ describe('Socket Mode stand-in with the real SocketModeClient', () => {
   })
 
   it('start() fails when given a bot token instead of an app-level token', async () => {
-    const { c } = client({ appToken: BOT_TOKEN, autoReconnect: false })
+    const { c } = client({ appToken: BOT_TOKEN, reconnect: false })
     await expect(c.start()).rejects.toThrow(/not_allowed_token_type/)
     expect(sm.opened).toBe(0)
   })
