@@ -154,6 +154,6 @@ describe('the definition of a secret covers the schemas', () => {
     const shrunk = (configSchema as unknown as z.ZodObject).extend({
       slack: z.object({ apiUrl: z.string() }),
     })
-    expect(coverage(shrunk, actionSchema).stale).toEqual(['slack.token'])
+    expect(coverage(shrunk, actionSchema).stale).toEqual(['slack.token', 'slack.appToken'])
   })
 })
