@@ -97,7 +97,6 @@ export async function failoverSection(opts: BenchOptions): Promise<FailoverFigur
       const proc = spawnCli(['run', '--config', configFile], {
         BENCH_PG_URL: url,
         BENCH_SLACK_TOKEN: token,
-        LOG_LEVEL: 'warn',
       })
       const base = new URL('/', await proc.healthUrl(60_000)).href
       const replica = { token, proc, base }
