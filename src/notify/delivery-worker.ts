@@ -73,6 +73,8 @@ export class DeliveryWorker {
   /** Aborted by stop() once the grace for sends in flight is over: they end at once and stay queued. */
   private readonly cancel = new AbortController()
   private loop: Promise<void> | undefined
+  /** A leadership check failed before a send: this worker sends nothing more. */
+  #notLeader = false
   private wake: (() => void) | undefined
 
   constructor(private readonly opts: DeliveryWorkerOptions) {
@@ -141,7 +143,7 @@ export class DeliveryWorker {
       stopped = true
     })
     const lost = this.opts.leadership?.lost
-    while (!this.stopping && !stopped && !lost?.aborted) {
+    while (!this.stopping && !stopped && !lost?.aborted && !this.#notLeader) {
       const now = this.opts.clock.now()
       const nextAt = this.pump(now)
       if (!forever && this.inFlight.size === 0 && (nextAt === undefined || nextAt > until)) return
@@ -268,7 +270,11 @@ export class DeliveryWorker {
       })
       // The last moment before the send goes out: a replica resumed after a freeze past its lease stops here.
       // What stays possible is a send already on the wire when the process froze (see src/daemon/ha/).
-      if (this.opts.leadership && !this.opts.leadership.mayAct()) return
+      if (this.opts.leadership && !this.opts.leadership.mayAct()) {
+        this.#notLeader = true // no more sends from this worker: its term is ending
+        this.wake?.()
+        return
+      }
       signal = sendSignal(kind, this.#stopSignal())
       const receipt = await notifier.send(message, signal)
       outcome = { type: 'sent', items: unit.items, receipt, at: clock.now(), rollup: unit.rollup }

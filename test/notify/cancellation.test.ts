@@ -93,4 +93,41 @@ describe('cancelling a send (shutdown)', () => {
     expect(outcomes).toEqual([{ outcome: 'sent', id: 'battery-low:fire:evt_1:0', error: undefined }])
     expect(state.current().outbox).toEqual([])
   })
+
+  it('a replica that lost its lease: no send once the check fails, and a send in flight is aborted, both left queued', async () => {
+    const state = await openState()
+    const actions: Action[] = [{ type: 'slack', channel: '#ha' }]
+    await state.update((d) => enqueueDecisions(d, [decision()], () => ({ actions }), 1))
+    const slack = await startSlackStandIn()
+    cleanups.push(slack.close)
+    const live = new SlackNotifier({ token: 'xoxb', apiUrl: slack.apiUrl, logger: silentLogger })
+    const outcomes: Array<{ outcome: string; id: string }> = []
+    // The lease expired while the process was frozen: the check right before the send says no.
+    const expired = { mayAct: () => false, lost: new AbortController().signal }
+    await makeWorker({ state, notifiers: { slack: live }, outcomes, leadership: expired }).worker.drain(300)
+    expect(slack.calls).toEqual([])
+    expect(outcomes).toEqual([])
+    expect(state.current().outbox).toMatchObject([{ target: 'slack:#ha', attempts: 0 }])
+
+    // Lost while a send hangs on the wire: aborted at once, not a failure, still queued for the next leader.
+    const stalled = await startStalledHttp()
+    cleanups.push(stalled.close)
+    const hung = new SlackNotifier({ token: 'xoxb', apiUrl: `${stalled.url}/api/`, logger: silentLogger })
+    const lost = new AbortController()
+    const leader = { mayAct: () => !lost.signal.aborted, lost: lost.signal }
+    const worker = makeWorker({
+      state,
+      notifiers: { slack: hung },
+      outcomes,
+      realSleep: true,
+      leadership: leader,
+    })
+    worker.worker.start()
+    expect(await eventually(() => stalled.requests.length === 1)).toBe(true)
+    lost.abort()
+    expect(await eventually(() => stalled.requests[0]?.closed === true)).toBe(true)
+    await worker.worker.stop(10_000)
+    expect(outcomes).toEqual([])
+    expect(state.current().outbox).toMatchObject([{ target: 'slack:#ha', attempts: 0 }])
+  })
 })

@@ -49,6 +49,7 @@ export function makeWorker(opts: {
   outcomes?: Array<{ outcome: string; id: string; error?: string }>
   realSleep?: boolean
   clock?: ReturnType<typeof manualClock>
+  leadership?: { mayAct(): boolean; readonly lost: AbortSignal }
 }) {
   const clock = opts.clock ?? manualClock(T0)
   const worker = new DeliveryWorker({
@@ -63,6 +64,7 @@ export function makeWorker(opts: {
     timezone: 'Europe/Paris',
     random: () => 0.5,
     onOutcome: (outcome, item, error) => opts.outcomes?.push({ outcome, id: item.id, error }),
+    ...(opts.leadership ? { leadership: opts.leadership } : {}),
     sleep: opts.realSleep
       ? undefined
       : async (ms) => {
