@@ -126,10 +126,15 @@ export async function failoverSection(opts: BenchOptions): Promise<FailoverFigur
         60_000,
         'leader',
       )
-      await until(
-        async () => delivered(leader.token, performance.now() - 5_000),
-        30_000,
-        'alert from the leader',
+      const mark = performance.now()
+      await until(async () => delivered(leader.token, mark), 30_000, 'alert from the leader').catch(
+        async (error: Error) => {
+          const health = await fetch(new URL('healthz', leader.base)).then((res) => res.text(), String)
+          const said = leader.proc.stderr().trim().split('\n').slice(-3).join(' | ').slice(0, 600)
+          throw new Error(
+            `${error.message}; its /healthz: ${health.slice(0, 400)}; its last log lines: ${said}`,
+          )
+        },
       )
       const standby = live.find((r) => r !== leader)!
       await until(async () => ((await role(standby)) === 'standby' ? true : undefined), 60_000, 'standby')
