@@ -117,7 +117,16 @@ export async function failoverSection(opts: BenchOptions): Promise<FailoverFigur
     const delivered = (token: string, after: number) =>
       slack.posted().find((call) => call.auth === `Bearer ${token}` && call.at > after)
     const times: number[] = []
-    for (let i = 0; i < samples; i++) {
+    let stopped: string | undefined
+    for (let i = 0; i < samples && !stopped; i++) {
+      try {
+        await sample(i)
+      } catch (error) {
+        stopped = errorText(error)
+        say(`  kill ${i + 1}: not measured: ${stopped}`)
+      }
+    }
+    async function sample(i: number): Promise<void> {
       const leader = await until(
         async () => {
           for (const replica of live) if ((await role(replica)) === 'leader') return replica
@@ -151,6 +160,7 @@ export async function failoverSection(opts: BenchOptions): Promise<FailoverFigur
       await leader.proc.exited
       live.splice(live.indexOf(leader), 1, await start())
     }
+    if (times.length === 0) throw new Error(stopped ?? 'no kill measured')
     const p50 = round(percentile(times, 50), 0)
     const max = round(Math.max(...times), 0)
     say(
