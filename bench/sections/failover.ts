@@ -97,7 +97,6 @@ export async function failoverSection(opts: BenchOptions): Promise<FailoverFigur
       const proc = spawnCli(['run', '--config', configFile], {
         BENCH_PG_URL: url,
         BENCH_SLACK_TOKEN: token,
-        LOG_LEVEL: 'warn',
       })
       const base = new URL('/', await proc.healthUrl(60_000)).href
       const replica = { token, proc, base }
@@ -118,7 +117,16 @@ export async function failoverSection(opts: BenchOptions): Promise<FailoverFigur
     const delivered = (token: string, after: number) =>
       slack.posted().find((call) => call.auth === `Bearer ${token}` && call.at > after)
     const times: number[] = []
-    for (let i = 0; i < samples; i++) {
+    let stopped: string | undefined
+    for (let i = 0; i < samples && !stopped; i++) {
+      try {
+        await sample(i)
+      } catch (error) {
+        stopped = errorText(error)
+        say(`  kill ${i + 1}: not measured: ${stopped}`)
+      }
+    }
+    async function sample(i: number): Promise<void> {
       const leader = await until(
         async () => {
           for (const replica of live) if ((await role(replica)) === 'leader') return replica
@@ -127,10 +135,15 @@ export async function failoverSection(opts: BenchOptions): Promise<FailoverFigur
         60_000,
         'leader',
       )
-      await until(
-        async () => delivered(leader.token, performance.now() - 5_000),
-        30_000,
-        'alert from the leader',
+      const mark = performance.now()
+      await until(async () => delivered(leader.token, mark), 30_000, 'alert from the leader').catch(
+        async (error: Error) => {
+          const health = await fetch(new URL('healthz', leader.base)).then((res) => res.text(), String)
+          const said = leader.proc.stderr().trim().split('\n').slice(-3).join(' | ').slice(0, 600)
+          throw new Error(
+            `${error.message}; its /healthz: ${health.slice(0, 400)}; its last log lines: ${said}`,
+          )
+        },
       )
       const standby = live.find((r) => r !== leader)!
       await until(async () => ((await role(standby)) === 'standby' ? true : undefined), 60_000, 'standby')
@@ -147,6 +160,7 @@ export async function failoverSection(opts: BenchOptions): Promise<FailoverFigur
       await leader.proc.exited
       live.splice(live.indexOf(leader), 1, await start())
     }
+    if (times.length === 0) throw new Error(stopped ?? 'no kill measured')
     const p50 = round(percentile(times, 50), 0)
     const max = round(Math.max(...times), 0)
     say(

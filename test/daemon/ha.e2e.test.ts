@@ -139,23 +139,18 @@ describePg('two replicas on one PostgreSQL state (child processes, fake Seam, Sl
     )
     const counts = ids.map((id) => r.deliveredBy(id).length)
     const duplicates = counts.reduce((sum, c) => sum + c - 1, 0)
-    expect(counts.every((c) => c >= 1)).toBe(true)
+    // A replica that loses its lease without being killed (renewals late on a loaded machine) is a failover too,
+    // with the same allowance: the alert it had sent but not yet recorded may be sent again.
+    const leaseLosses = r.replicas
+      .flatMap((replica) => replica.proc.logs())
+      .filter((line) => String(line.msg).startsWith('lost the leader lease')).length
     const twice = ids
       .filter((id) => r.deliveredBy(id).length > 1)
-      .map((id) => {
-        const said = r.replicas.flatMap((replica) =>
-          replica.proc
-            .stderr()
-            .split('\n')
-            .filter(
-              (line) =>
-                line.includes(`:${id}:`) || line.includes('"level":50') || line.includes('"level":40'),
-            )
-            .map((line) => `  ${replica.name}: ${line.slice(0, 400)}`),
-        )
-        return `${id}: ${r.deliveredBy(id)}\n${said.join('\n')}`
-      })
-    expect(duplicates, `duplicates: ${twice.join('; ')}`).toBeLessThanOrEqual(kills)
+      .map((id) => `${id}: ${r.deliveredBy(id).join(', ')}`)
+    expect(counts.every((c) => c >= 1)).toBe(true)
+    expect(duplicates, `duplicates: ${twice.join('; ')}; lease losses: ${leaseLosses}`).toBeLessThanOrEqual(
+      kills + leaseLosses,
+    )
     expect(ids.length).toBeGreaterThan(10)
   }, 240_000)
 
