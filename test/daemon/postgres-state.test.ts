@@ -55,7 +55,7 @@ describePg('the daemon on a PostgreSQL state (state: postgres:// URL)', (pgdb) =
 
   it('refuses to start while another replica holds a live lease, naming it', async () => {
     await db.query(
-      `UPDATE lease SET holder = 'replica-b:77', epoch = 4, expires_at = now() + interval '1 minute', api_url = 'http://10.1.1.1:9464'`,
+      `UPDATE lease SET holder = 'replica-b:77', epoch = 4, expires_at = now() + interval '1 hour', api_url = 'http://10.1.1.1:9464'`,
     )
     const error = await open().then(
       () => undefined,

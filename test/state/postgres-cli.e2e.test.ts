@@ -148,7 +148,7 @@ describePg('the CLI on a PostgreSQL state (child processes)', (pgdb) => {
       )
       const leader: DaemonHandle = await startDaemon({ config: leaderConfig, logger: captureLogger().logger })
       try {
-        await setLease('1 minute', leader.healthUrl!)
+        await setLease('1 hour', leader.healthUrl!)
         const before = await saved()
         const added = await cli(
           'silence',
@@ -182,7 +182,7 @@ describePg('the CLI on a PostgreSQL state (child processes)', (pgdb) => {
         await leader.stop()
       }
 
-      await setLease('1 minute', 'http://127.0.0.1:9')
+      await setLease('1 hour', 'http://127.0.0.1:9')
       const down = await cli(
         'silence',
         'add',

@@ -77,14 +77,14 @@ describePg('PostgresStore', (pgdb) => {
   })
 
   it('fenced: writes while the holder holds the epoch, and refuses a stale epoch or another holder', async () => {
-    await setLease('replica-a', 7, '1 minute')
+    await setLease('replica-a', 7, '1 hour')
     let epoch: number | undefined = 7
     const store = new PostgresStore(db, { fence: { holder: 'replica-a', epoch: () => epoch } })
     expect(await store.load()).toBeNull()
     await store.save(emptyState())
     expect(await stateRow()).toEqual({ version: '1', epoch: '7' })
 
-    await setLease('replica-b', 8, '1 minute')
+    await setLease('replica-b', 8, '1 hour')
     const before = emptyState()
     before.updatedAt = 1
     const stale = await caught(store.save(before))
@@ -94,14 +94,14 @@ describePg('PostgresStore', (pgdb) => {
 
     epoch = undefined // it knows it lost the lease
     expect(hasCode(await caught(store.save(before)), 'STATE_FENCED')).toBe(true)
-    await setLease('replica-a', 8, '1 minute') // same holder name, wrong epoch
+    await setLease('replica-a', 8, '1 hour') // same holder name, wrong epoch
     epoch = 7
     expect(hasCode(await caught(store.save(before)), 'STATE_FENCED')).toBe(true)
     expect((await new PostgresStore(db).load())?.updatedAt).toBe(0)
   })
 
   it('fenced: a write that reaches the lease row after a takeover locked it never lands', async () => {
-    await setLease('old', 1, '1 minute')
+    await setLease('old', 1, '1 hour')
     const old = new PostgresStore(db, { fence: { holder: 'old', epoch: () => 1 } })
     await old.load()
     await old.save(emptyState())
@@ -127,7 +127,7 @@ describePg('PostgresStore', (pgdb) => {
   })
 
   it('fenced: a takeover waits for a write in flight, and the new leader loads that write', async () => {
-    await setLease('old', 1, '1 minute')
+    await setLease('old', 1, '1 hour')
     const old = new PostgresStore(db, { fence: { holder: 'old', epoch: () => 1 } })
     await old.load()
     await old.save(emptyState())
@@ -163,7 +163,7 @@ describePg('PostgresStore', (pgdb) => {
   })
 
   it('exclusive: refused while a live leader holds the lease, naming it; allowed once the lease expired', async () => {
-    await setLease('replica-a:4242', 3, '1 minute', 'http://10.0.0.5:9464')
+    await setLease('replica-a:4242', 3, '1 hour', 'http://10.0.0.5:9464')
     const store = new PostgresStore(db)
     await store.load()
     const refused = await caught(store.save(emptyState()))
