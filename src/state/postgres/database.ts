@@ -137,7 +137,13 @@ function database(pool: pg.Pool, schema: string, target: PgTarget): PgDatabase {
     },
     async transaction(fn) {
       const client = await connect()
+      // A checked-out connection the server ends (idle-in-transaction timeout after a freeze, a restart) emits
+      // 'error'; the statement in flight or the next one fails with it. Unlistened, it would crash the process.
       let broken: unknown
+      const onError = (error: Error) => {
+        broken = error
+      }
+      client.on('error', onError)
       try {
         await client.query('BEGIN')
         const result = await fn(client)
@@ -150,6 +156,7 @@ function database(pool: pg.Pool, schema: string, target: PgTarget): PgDatabase {
         throw error
       } finally {
         // A connection whose ROLLBACK failed is in an unknown state: destroyed, not returned to the pool.
+        client.off('error', onError)
         client.release(broken instanceof Error ? broken : undefined)
       }
     },
