@@ -136,9 +136,9 @@ export class Leadership {
     try {
       if (this.#tenure) {
         const epoch = this.#tenure.epoch
-        if (!(await lease.renew()) && this.#tenure?.epoch === epoch)
-          await this.#stepDown('another replica took the lease over')
-        else this.#arm()
+        if (!(await lease.renew())) {
+          if (this.#tenure?.epoch === epoch) await this.#stepDown('another replica took the lease over')
+        } else if (this.#tenure?.epoch === epoch) this.#arm()
       } else if (!this.#closing) {
         const epoch = await lease.acquire()
         if (epoch !== undefined) this.#promote(epoch)
@@ -163,7 +163,8 @@ export class Leadership {
     this.opts.health.fail('store', reason)
     if (this.#failures === 1)
       this.opts.logger.warn({ err: reason }, 'lease query failed; retrying with backoff')
-    this.opts.storeDown.failed(reason)
+    // One failure may be this process's own (a statement timed out while it was frozen): an outage is two in a row.
+    else this.opts.storeDown.failed(reason)
   }
 
   #promote(epoch: number): void {

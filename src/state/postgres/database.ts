@@ -145,8 +145,14 @@ function database(pool: pg.Pool, schema: string, target: PgTarget, logger: Logge
     },
     async transaction(fn) {
       const client = await connect()
-      client.on('error', onCheckedOutError)
+      // A checked-out connection the server ends (idle-in-transaction timeout after a freeze, a restart) emits
+      // 'error'; the statement in flight or the next one fails with it. The connection is then not reused.
       let broken: unknown
+      const onError = (error: Error) => {
+        broken = error
+        onCheckedOutError(error)
+      }
+      client.on('error', onError)
       try {
         await client.query('BEGIN')
         const result = await fn(client)
@@ -159,7 +165,7 @@ function database(pool: pg.Pool, schema: string, target: PgTarget, logger: Logge
         throw error
       } finally {
         // A connection whose ROLLBACK failed is in an unknown state: destroyed, not returned to the pool.
-        client.removeListener('error', onCheckedOutError)
+        client.off('error', onError)
         client.release(broken instanceof Error ? broken : undefined)
       }
     },

@@ -10,10 +10,10 @@ import { describePg } from '../../helpers/postgres.js'
 import { type SlackStandIn, startSlackStandIn } from '../../helpers/slack-stand-in.js'
 
 // Two daemons in this process on one PostgreSQL state, against the official fake Seam and the Slack stand-in.
-// Each posts with a bot token of its own, so every delivery is attributed. Lease: renewEvery 200ms, leaseTtl 600ms.
+// Each posts with a bot token of its own, so every delivery is attributed. Lease: renewEvery 300ms, leaseTtl 1500ms.
 
-const RENEW = 200
-const TTL = 600
+const RENEW = 300
+const TTL = 1500
 
 const until = async <T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
@@ -117,9 +117,11 @@ describePg('two daemons on one PostgreSQL state elect one leader and fail over',
     await a.daemon.stop()
     await until(async () => (await b.health()).body.role === 'leader', 'b to lead')
     const taken = await b.health()
-    expect((taken.body.lease as { epoch: number }).epoch).toBe(epoch + 1)
+    // A later epoch (epoch + 1, unless a loaded machine made a renewal miss and the lease change hands again).
+    const next = (taken.body.lease as { epoch: number }).epoch
+    expect(next).toBeGreaterThan(epoch)
     expect(await b.metrics()).toContain('seam_alerts_ha_leader 1')
-    expect(await b.metrics()).toContain(`seam_alerts_ha_lease_epoch ${epoch + 1}`)
+    expect(await b.metrics()).toContain(`seam_alerts_ha_lease_epoch ${next}`)
     const second = fake.addEvent()
     await until(() => sentBy(second.event_id).length > 0, 'the alert after failover')
     expect(sentBy(second.event_id)).toEqual([b.token])
