@@ -122,11 +122,17 @@ describePg('the CLI on a PostgreSQL state (child processes)', (pgdb) => {
     expect(exported.code, exported.stderr).toBe(0)
     expect(await readStateFile(file)).toEqual(await saved())
 
+    // restore: the previous generation (before the history entry) becomes current; again swaps them back.
+    const current = (await saved())!
     const restore = await cli('state', 'restore')
-    expect(restore.code).toBe(1)
-    expect(restore.stderr).toMatch(
-      /keeps no \.bak generation: restore the database .* from your PostgreSQL backup/,
-    )
+    expect(restore.code, restore.stderr).toBe(0)
+    expect(restore.stdout).toMatch(/Restored the state .* to its previous generation \(written .*; cursor /)
+    const previous = (await saved())!
+    expect(previous.history.some((h) => h.event_id === 'evt_1')).toBe(false)
+    expect(previous.silences).toEqual(current.silences)
+    const back = await cli('state', 'restore')
+    expect(back.code, back.stderr).toBe(0)
+    expect(await saved()).toEqual(current)
   })
 
   it(

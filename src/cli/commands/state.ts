@@ -8,6 +8,7 @@ import { scrubDeep, scrubSecrets } from '../../secrets/scrub.js'
 import { requeueDeadLetters } from '../../state/dead-letters.js'
 import { JsonFileStore } from '../../state/json-file-store.js'
 import { describeOwner, lockStatus } from '../../state/lock.js'
+import { PostgresStore } from '../../state/postgres/postgres-store.js'
 import { isPostgresUrl } from '../../state/postgres/target.js'
 import { readStateFile } from '../../state/state-file.js'
 import { emptyState, type State } from '../../state/state-schema.js'
@@ -141,10 +142,15 @@ async function show(opts: FileOptions & { json?: boolean }, io: StateCommandIo):
 async function restore(opts: FileOptions, io: StateCommandIo): Promise<void> {
   const location = await resolveLocation(opts, io)
   if (location.kind === 'postgres') {
-    throw new SeamAlertsError(
-      'USAGE',
-      `The state ${location.label} is in PostgreSQL, which keeps no .bak generation: restore the database (or the schema ${location.postgres.schema}) from your PostgreSQL backup, or write a known good state with "seam-alerts state import --from <state.json>", or start fresh with "seam-alerts state reset --from now".`,
-    )
+    await withExclusiveStore(location, lockedHint('restoring'), async (store) => {
+      if (!(store instanceof PostgresStore)) throw new Error('expected the PostgreSQL store')
+      const { state, writtenAt } = await store.restorePrevious()
+      io.stdout.write(
+        `Restored the state ${location.label} to its previous generation (written ${writtenAt}; cursor ${state.source.cursor ?? 'none'}).\n` +
+          'The replaced generation is now the previous one: running restore again swaps them back.\n',
+      )
+    })
+    return
   }
   const { file, maxBytes } = location
   const store = await JsonFileStore.open(file, { lockedHint: lockedHint('restoring'), maxBytes })

@@ -13,7 +13,8 @@ export interface PgMigration {
 /**
  * Every migration, oldest first; never edit one that has shipped, add the next. Version 1: the migrations table,
  * the one-row leader lease (`holder`, fencing `epoch`, `expires_at`, the leader's `api_url`) and the one-row state
- * document (the whole State as JSONB, its write `version` and the lease `epoch` it was written under).
+ * document (the whole State as JSONB, its write `version` and the lease `epoch` it was written under). Version 2:
+ * the previous generation of the document (`state restore`).
  */
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   {
@@ -35,6 +36,15 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         epoch bigint NOT NULL,
         updated_at timestamptz NOT NULL
       );`,
+  },
+  {
+    // The `.bak` of the file store: every write keeps the document it replaces, for `state restore`.
+    version: 2,
+    name: 'previous generation',
+    sql: (s) => `
+      ALTER TABLE ${s}.state
+        ADD COLUMN previous_doc jsonb,
+        ADD COLUMN previous_updated_at timestamptz;`,
   },
 ]
 

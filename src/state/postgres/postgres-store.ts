@@ -142,11 +142,49 @@ export class PostgresStore implements Store {
     const written = await client.query<{ version: string }>(
       `INSERT INTO ${state} (id, doc, version, epoch, updated_at) VALUES (1, $1::jsonb, 1, $2, now())
        ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc, version = ${state}.version + 1,
-         epoch = EXCLUDED.epoch, updated_at = EXCLUDED.updated_at
+         epoch = EXCLUDED.epoch, updated_at = EXCLUDED.updated_at,
+         previous_doc = ${state}.doc, previous_updated_at = ${state}.updated_at
        RETURNING version::text AS version`,
       [text, epoch],
     )
     return Number(written.rows[0]!.version)
+  }
+
+  /**
+   * `state restore`: make the previous generation current again (validated first), keeping the replaced one as the
+   * previous, like the file store's `.bak`. Exclusive mode only (refused while a leader runs). Returns the restored
+   * state and when it had been written; throws USAGE when there is no previous generation, STATE_CORRUPT when it
+   * does not validate.
+   */
+  async restorePrevious(): Promise<{ state: State; writtenAt: string }> {
+    if (this.opts.fence) throw new Error('restorePrevious is for the CLI (exclusive mode)')
+    const table = this.db.table('state')
+    const restored = await this.db.transaction(async (client) => {
+      await this.mayWrite(client)
+      const row = (
+        await client.query<{ doc: string | null; at: Date | null }>(
+          `SELECT previous_doc::text AS doc, previous_updated_at AS at FROM ${table} WHERE id = 1 FOR UPDATE`,
+        )
+      ).rows[0]
+      if (!row?.doc) {
+        throw new SeamAlertsError(
+          'USAGE',
+          `State ${this.label} has no previous generation to restore (none is kept until the state has been written twice). To start fresh: seam-alerts state reset --from now; or write a known good state with seam-alerts state import --from <state.json>.`,
+        )
+      }
+      const state = parseStateText(
+        row.doc,
+        `${this.label} (previous generation)`,
+        'The previous generation cannot be used. Start fresh instead: seam-alerts state reset --from now',
+      )
+      const written = await client.query<{ version: string }>(
+        `UPDATE ${table} SET doc = previous_doc, previous_doc = doc, updated_at = now(),
+           previous_updated_at = updated_at, version = version + 1 WHERE id = 1 RETURNING version::text AS version`,
+      )
+      this.known = Number(written.rows[0]!.version)
+      return { state, writtenAt: row.at ? row.at.toISOString() : 'unknown' }
+    })
+    return restored
   }
 
   /** The epoch to stamp the write with, or a refusal (STATE_FENCED, STATE_LOCKED). */

@@ -20,7 +20,10 @@ describePg('PostgreSQL state store migrations', (pgdb) => {
       )
       expect(tables.rows.map((row) => row.table_name)).toEqual(['lease', 'schema_migrations', 'state'])
       const applied = await db.query('SELECT version, name FROM seam_alerts.schema_migrations')
-      expect(applied.rows).toEqual([{ version: 1, name: 'lease and state' }])
+      expect(applied.rows).toEqual([
+        { version: 1, name: 'lease and state' },
+        { version: 2, name: 'previous generation' },
+      ])
       const lease = await db.query('SELECT id, holder, epoch, expires_at, api_url FROM seam_alerts.lease')
       expect(lease.rows).toEqual([{ id: 1, holder: null, epoch: '0', expires_at: null, api_url: null }])
       // Unqualified names resolve in the schema (the pool's search_path): how the lease's SQL is written.
@@ -34,7 +37,7 @@ describePg('PostgreSQL state store migrations', (pgdb) => {
       const again = await openPostgres(pgdb.url())
       await again.close()
       expect((await db.query('SELECT count(*)::int AS n FROM seam_alerts.schema_migrations')).rows).toEqual([
-        { n: 1 },
+        { n: 2 },
       ])
       expect((await db.query('SELECT holder FROM seam_alerts.lease')).rows).toEqual([{ holder: 'replica-a' }])
     } finally {
@@ -46,7 +49,7 @@ describePg('PostgreSQL state store migrations', (pgdb) => {
     const opened = await Promise.all([1, 2, 3].map(() => openPostgres(pgdb.url(), { schema: 'racing' })))
     try {
       const rows = await opened[0]!.query('SELECT version FROM racing.schema_migrations')
-      expect(rows.rows).toEqual([{ version: 1 }])
+      expect(rows.rows).toEqual([{ version: 1 }, { version: 2 }])
       expect((await opened[0]!.query('SELECT count(*)::int AS n FROM racing.lease')).rows).toEqual([{ n: 1 }])
     } finally {
       await Promise.all(opened.map((db) => db.close()))
@@ -69,7 +72,7 @@ describePg('PostgreSQL state store migrations', (pgdb) => {
     const error = await caught(runMigrations(db, silentLogger))
     await db.close()
     expect(hasCode(error, 'STATE_CORRUPT')).toBe(true)
-    expect(error?.message).toMatch(/newer seam-alerts \(schema version 99; this seam-alerts knows up to 1\)/)
+    expect(error?.message).toMatch(/newer seam-alerts \(schema version 99; this seam-alerts knows up to 2\)/)
     expect(hasCode(await caught(openPostgres(pgdb.url(), { schema: 'Bad-Name' })), 'CONFIG_INVALID')).toBe(
       true,
     )

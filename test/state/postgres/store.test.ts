@@ -191,6 +191,34 @@ describePg('PostgresStore', (pgdb) => {
     expect(await stateRow()).toEqual({ version: '2', epoch: '0' })
   })
 
+  it('keeps the replaced document as the previous generation; restorePrevious swaps them, validated, never over a leader', async () => {
+    const store = new PostgresStore(db)
+    await store.load()
+    const none = await caught(store.restorePrevious())
+    expect(hasCode(none, 'USAGE')).toBe(true)
+    expect(none?.message).toMatch(/no previous generation/)
+    const first = emptyState()
+    first.source.cursor = '2026-01-01T00:00:00.000Z'
+    await store.save(first)
+    const second = emptyState()
+    second.source.cursor = '2026-01-02T00:00:00.000Z'
+    await store.save(second)
+    const restored = await store.restorePrevious()
+    expect(restored.state.source.cursor).toBe(first.source.cursor)
+    expect((await new PostgresStore(db).load())?.source.cursor).toBe(first.source.cursor)
+    await store.restorePrevious()
+    expect((await new PostgresStore(db).load())?.source.cursor).toBe(second.source.cursor)
+
+    await db.query(`UPDATE seam_alerts.state SET previous_doc = '{"version": 1, "source": 5}'::jsonb`)
+    const damaged = await caught(store.restorePrevious())
+    expect(hasCode(damaged, 'STATE_CORRUPT')).toBe(true)
+    expect(damaged?.message).toContain('previous generation')
+    expect((await new PostgresStore(db).load())?.source.cursor).toBe(second.source.cursor)
+
+    await setLease('replica-a:4242', 3, '1 hour')
+    expect(hasCode(await caught(store.restorePrevious()), 'STATE_LOCKED')).toBe(true)
+  })
+
   /** Until `count` sessions of this database wait for a lock. */
   async function waitForLockWait(count = 1): Promise<void> {
     for (let i = 0; i < 200; i++) {
