@@ -21,6 +21,8 @@ export function openIncidents(state: State, now: number): OpenIncident[] {
     if (record.openUntil !== undefined && now >= record.openUntil) continue
     const incident: OpenIncident = { key, rule: record.rule, labels: record.labels, firedAt: record.firedAt }
     if (record.openUntil !== undefined) incident.openUntil = record.openUntil
+    const ack = state.noise.acks?.[key]
+    if (ack) incident.acknowledged = { by: ack.by, at: ack.at }
     out.push(incident)
   }
   return out.sort((a, b) => a.firedAt - b.firedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))

@@ -19,6 +19,8 @@ export interface OpenIncident {
    * Undefined: open until its resolve, after which the caller drops it.
    */
   openUntil?: number
+  /** Acknowledged (Slack actions): by whom (a Slack user id) and when (epoch ms). */
+  acknowledged?: { by: string; at: number }
 }
 
 export interface Inhibition {

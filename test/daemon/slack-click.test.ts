@@ -7,6 +7,7 @@ import {
   NOT_TRACKED,
   parseClick,
 } from '../../src/daemon/slack-actions/click.js'
+import { openIncidents } from '../../src/noise/incidents.js'
 import { storedDecisionOf } from '../../src/notify/outbox.js'
 import type { Action } from '../../src/rules/action-schema.js'
 import { type Decision, incidentKey } from '../../src/rules/decision.js'
@@ -99,6 +100,10 @@ describe('applyClick', () => {
     const result = applyClick(draft, click(), deps())
     expect(result).toEqual({ outcome: 'acknowledged', queued: true })
     expect(draft.noise.acks).toEqual({ [INCIDENT]: { rule: 'battery-low', by: 'U123', at: T0 + 60_000 } })
+    // GET /api/v1/incidents shows it.
+    expect(openIncidents(draft, T0 + 60_000)).toEqual([
+      expect.objectContaining({ key: INCIDENT, acknowledged: { by: 'U123', at: T0 + 60_000 } }),
+    ])
     expect(draft.history).toMatchObject([
       { outcome: 'acknowledged', by: 'U123', rule: 'battery-low', target: 'slack:#doors', ref: '1.0' },
     ])
