@@ -1,17 +1,16 @@
 import type { Clock } from '../clock.js'
-import { errorMessage } from '../errors.js'
 import type { Limits } from '../limits.js'
 import type { Logger } from '../log.js'
 import { JsonFileStore } from '../state/json-file-store.js'
 import type { PgDatabase } from '../state/postgres/database.js'
 import { isPostgresUrl } from '../state/postgres/target.js'
 import { StateHolder } from '../state/state-holder.js'
-import { emptyState } from '../state/state-schema.js'
 import { type PostgresConfig, postgresSchema } from '../state-config.js'
 import type { HealthTracker } from './health.js'
 import { recoverLostLocks } from './lock-recovery.js'
 import type { DaemonMetrics } from './metrics.js'
 import { openPostgresState, openStateDatabase } from './postgres-state.js'
+import { reportedWrites } from './reported-writes.js'
 
 export interface DaemonState {
   state: StateHolder
@@ -51,16 +50,7 @@ export async function openDaemonState(opts: {
   const store = await JsonFileStore.open(opts.file, { logger, maxBytes: opts.limits.stateFileMax })
   let state: StateHolder
   try {
-    state = await StateHolder.open(store, {
-      initial: emptyState,
-      logger,
-      onWrite: (ms, bytes) => {
-        metrics.stateWrite.observe(ms / 1000)
-        metrics.stateBytes.set(bytes)
-        health.ok('state')
-      },
-      onWriteError: (error) => health.fail('state', errorMessage(error)),
-    })
+    state = await StateHolder.open(store, reportedWrites({ logger, metrics, health }))
   } catch (error) {
     await store.close().catch(() => undefined)
     throw error

@@ -5,11 +5,11 @@ import { openPostgres, type PgDatabase } from '../state/postgres/database.js'
 import { describeLeader, readLease } from '../state/postgres/lease-row.js'
 import { PostgresStore, type StoreFence } from '../state/postgres/postgres-store.js'
 import { StateHolder } from '../state/state-holder.js'
-import { emptyState } from '../state/state-schema.js'
 import type { PostgresConfig } from '../state-config.js'
 import type { DaemonState } from './daemon-state.js'
 import type { HealthTracker } from './health.js'
 import type { DaemonMetrics } from './metrics.js'
+import { reportedWrites } from './reported-writes.js'
 
 /** Open the state database from the config: connect (STORE_UNAVAILABLE names host and database) and migrate. */
 export function openStateDatabase(
@@ -71,27 +71,25 @@ export async function openPostgresState(opts: {
   lockLost.catch(() => undefined) // handled by whoever races it
   let state: StateHolder
   try {
-    state = await StateHolder.open(store, {
-      initial: emptyState,
-      logger,
-      onWrite: (ms, bytes) => {
-        metrics.stateWrite.observe(ms / 1000)
-        metrics.stateBytes.set(bytes)
-        health.ok('state')
-      },
-      onWriteError: (error) => {
-        health.fail('state', errorMessage(error))
-        if (!hasCode(error, 'STATE_FENCED') && !hasCode(error, 'STATE_LOCKED')) return
-        if (opts.onRefused) opts.onRefused(error)
-        else
-          fail(
-            new SeamAlertsError(
-              'STATE_LOCK_LOST',
-              `${error.message} Exiting so that a supervisor restarts seam-alerts.`,
-            ),
-          )
-      },
-    })
+    state = await StateHolder.open(
+      store,
+      reportedWrites({
+        logger,
+        metrics,
+        health,
+        onWriteError: (error) => {
+          if (!hasCode(error, 'STATE_FENCED') && !hasCode(error, 'STATE_LOCKED')) return
+          if (opts.onRefused) opts.onRefused(error as SeamAlertsError)
+          else
+            fail(
+              new SeamAlertsError(
+                'STATE_LOCK_LOST',
+                `${errorMessage(error)} Exiting so that a supervisor restarts seam-alerts.`,
+              ),
+            )
+        },
+      }),
+    )
   } catch (error) {
     await store.close().catch(() => undefined)
     throw error
