@@ -1,7 +1,6 @@
 import type { Clock } from '../clock.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../log.js'
-import type { PgDatabase } from '../state/postgres/database.js'
 import type { StateHolder } from '../state/state-holder.js'
 import { openDaemonState } from './daemon-state.js'
 import type { LeaderGuard } from './ha/guard.js'
@@ -22,8 +21,6 @@ export interface DaemonContext {
   readonly health: HealthTracker
   /** The live state (locked). The first component: it closes last. */
   readonly state: StateHolder
-  /** The state database, when `state` is a PostgreSQL URL (closed with the state). */
-  readonly postgres?: PgDatabase
   readonly lifecycle: Lifecycle
   /** Aborted when shutdown begins (`lifecycle.signal`). */
   readonly signal: AbortSignal
@@ -64,10 +61,9 @@ export async function openContext(opts: {
   const metrics = new DaemonMetrics()
   metrics.haLeader.set(1) // the state file's lock makes this daemon the leader
   const health = new HealthTracker(opts.clock)
-  const { state, release, lockLost, postgres } = await openDaemonState({
+  const { state, release, lockLost } = await openDaemonState({
     file: config.state,
     limits: config.limits,
-    postgres: config.postgres,
     logger,
     metrics,
     health,
@@ -93,7 +89,6 @@ export async function openContext(opts: {
     metrics,
     health,
     state,
-    ...(postgres ? { postgres } : {}),
     lifecycle,
     signal: lifecycle.signal,
     onQueued: () => listener(),

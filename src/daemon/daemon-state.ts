@@ -2,14 +2,10 @@ import type { Clock } from '../clock.js'
 import type { Limits } from '../limits.js'
 import type { Logger } from '../log.js'
 import { JsonFileStore } from '../state/json-file-store.js'
-import type { PgDatabase } from '../state/postgres/database.js'
-import { isPostgresUrl } from '../state/postgres/target.js'
 import { StateHolder } from '../state/state-holder.js'
-import { type PostgresConfig, postgresSchema } from '../state-config.js'
 import type { HealthTracker } from './health.js'
 import { recoverLostLocks } from './lock-recovery.js'
 import type { DaemonMetrics } from './metrics.js'
-import { openPostgresState, openStateDatabase } from './postgres-state.js'
 import { reportedWrites } from './reported-writes.js'
 
 export interface DaemonState {
@@ -21,13 +17,10 @@ export interface DaemonState {
    * `limits.lockLostMax` (see lock-recovery.ts): the daemon must stop, and exits 75 (EXIT_TEMPFAIL).
    */
   lockLost: Promise<never>
-  /** The state database, when `state` is a PostgreSQL URL (for the leader lease, see postgres-state.ts). */
-  postgres?: PgDatabase
 }
 
 /**
- * A PostgreSQL URL opens the state database instead (postgres-state.ts). Otherwise:
- * take the state file's lock and load it (or start fresh), with every write reported to the metrics and to
+ * Take the state file's lock and load it (or start fresh), with every write reported to the metrics and to
  * /healthz. A damaged file (STATE_CORRUPT) or one over `limits.stateFileMax` (STATE_TOO_LARGE, refused before
  * it is read) releases the lock and propagates: never start from scratch over it. A symlinked state path is
  * resolved once, here: the real file is locked and written.
@@ -38,15 +31,8 @@ export async function openDaemonState(opts: {
   logger: Logger
   metrics: DaemonMetrics
   health: HealthTracker
-  /** The `postgres` config section (used when `file` is a PostgreSQL URL). */
-  postgres?: PostgresConfig
 }): Promise<DaemonState> {
   const { logger, metrics, health } = opts
-  if (isPostgresUrl(opts.file)) {
-    // No leader lease yet: exclusive writes (refused while another replica holds a live lease).
-    const db = await openStateDatabase(opts.file, opts.postgres ?? postgresSchema.parse({}), logger)
-    return openPostgresState({ ...opts, db })
-  }
   const store = await JsonFileStore.open(opts.file, { logger, maxBytes: opts.limits.stateFileMax })
   let state: StateHolder
   try {

@@ -4,11 +4,10 @@ import path from 'node:path'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config.js'
 import { startDaemon } from '../../src/daemon/daemon.js'
-import { openDaemonState } from '../../src/daemon/daemon-state.js'
 import { HealthTracker } from '../../src/daemon/health.js'
 import { DaemonMetrics } from '../../src/daemon/metrics.js'
+import { openPostgresState } from '../../src/daemon/postgres-state.js'
 import { hasCode } from '../../src/errors.js'
-import { limitsSchema } from '../../src/limits.js'
 import { openPostgres, type PgDatabase } from '../../src/state/postgres/database.js'
 import { PostgresStore } from '../../src/state/postgres/postgres-store.js'
 import { captureLogger } from '../helpers/fixtures.js'
@@ -33,36 +32,48 @@ describePg('the daemon on a PostgreSQL state (state: postgres:// URL)', (pgdb) =
     await db.query('DELETE FROM state')
   })
 
-  const open = () =>
-    openDaemonState({
-      file: pgdb.url(),
-      limits: limitsSchema.parse({}),
+  const open = (fence: { holder: string; epoch: () => number | undefined }, onRefused = (_: Error) => {}) =>
+    openPostgresState({
+      db,
+      fence,
+      ownsDatabase: false,
       logger: captureLogger().logger,
       metrics: new DaemonMetrics(),
       health: new HealthTracker({ now: Date.now }),
+      onRefused,
     })
 
-  it('opens the database store for a URL, writes through it, and hands the database over for the lease', async () => {
-    const opened = await open()
-    expect(opened.postgres?.target.label).toBe(`127.0.0.1:${pgdb.port}/${pgdb.name}`)
-    await opened.state.update((draft) => {
+  it('the leader state: writes under its lease epoch go to the database', async () => {
+    await db.query(`UPDATE lease SET holder = 'me:1', epoch = 4, expires_at = now() + interval '1 hour'`)
+    const state = await open({ holder: 'me:1', epoch: () => 4 })
+    await state.update((draft) => {
       draft.source.cursor = '2026-03-01T12:00:00.000Z'
     })
-    await opened.state.close()
+    await state.close()
     const saved = await new PostgresStore(db).load()
     expect(saved?.source.cursor).toBe('2026-03-01T12:00:00.000Z')
   })
 
-  it('refuses to start while another replica holds a live lease, naming it', async () => {
+  it('a write refused by the fence goes to onRefused (the lease steps down) and is not adopted', async () => {
     await db.query(
-      `UPDATE lease SET holder = 'replica-b:77', epoch = 4, expires_at = now() + interval '1 hour', api_url = 'http://10.1.1.1:9464'`,
+      `UPDATE lease SET holder = 'replica-b:77', epoch = 5, expires_at = now() + interval '1 hour'`,
     )
-    const error = await open().then(
-      () => undefined,
-      (caught: unknown) => caught as Error,
-    )
-    expect(hasCode(error, 'STATE_LOCKED')).toBe(true)
-    expect(error?.message).toContain('replica-b:77')
+    const refused: Error[] = []
+    const state = await open({ holder: 'me:1', epoch: () => 4 }, (error) => refused.push(error))
+    const error = await state
+      .update((draft) => {
+        draft.source.cursor = '2026-03-01T12:00:00.000Z'
+      })
+      .then(
+        () => undefined,
+        (caught: unknown) => caught as Error,
+      )
+    expect(hasCode(error, 'STATE_FENCED')).toBe(true)
+    expect(refused).toHaveLength(1)
+    expect(refused[0]?.message).toContain('replica-b')
+    expect(state.current().source.cursor).not.toBe('2026-03-01T12:00:00.000Z')
+    await state.close()
+    expect(await new PostgresStore(db).load()).toBeNull()
   })
 
   it('runs a cycle end to end: the alert is sent and recorded in PostgreSQL, and no password is logged', async () => {

@@ -68,19 +68,17 @@ export async function openHaBackend(opts: {
     schema: db.schema,
     leaseDb: { query: (text, values) => leaseDb.query(text, values) as never },
     openState: async ({ holder, epoch, guard }) => {
-      const { state } = await openPostgresState({
+      return openPostgresState({
         db,
         // Checked in each write's transaction, under FOR SHARE on the lease row; undefined (refused) as soon as
         // the lease is no longer valid on this process's monotonic clock.
         fence: { holder, epoch: () => (guard.mayAct() ? epoch : undefined) },
         ownsDatabase: false,
-        limits: config.limits,
         logger,
         metrics,
         health,
         onRefused: (error) => guard.resign(`a state write was refused: ${error.message}`),
       })
-      return state
     },
     close: async () => {
       await leaseDb.close()
