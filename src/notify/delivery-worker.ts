@@ -74,6 +74,8 @@ export class DeliveryWorker {
   private stopping = false
   /** Aborted by stop() once the grace for sends in flight is over: they end at once and stay queued. */
   private readonly cancel = new AbortController()
+  /** What ends sends in flight: stop()'s cancel, or the loss of the lease (one signal for the worker's life). */
+  private readonly stopSignal: AbortSignal
   private loop: Promise<void> | undefined
   /** A leadership check failed before a send: this worker sends nothing more. */
   #notLeader = false
@@ -82,6 +84,8 @@ export class DeliveryWorker {
   constructor(private readonly opts: DeliveryWorkerOptions) {
     this.pacer = new TargetPacer(opts.delivery.slackPace)
     this.recorder = new OutcomeRecorder(opts.state, opts.logger)
+    const lost = opts.leadership?.lost
+    this.stopSignal = lost ? AbortSignal.any([this.cancel.signal, lost]) : this.cancel.signal
   }
 
   /** Run in the background until stop(): sends whatever becomes due; kick() after enqueueing. */
@@ -278,13 +282,13 @@ export class DeliveryWorker {
         this.wake?.()
         return
       }
-      signal = sendSignal(kind, this.#stopSignal())
+      signal = sendSignal(kind, this.stopSignal)
       const receipt = await notifier.send(message, signal)
       outcome = { type: 'sent', items: unit.items, receipt, at: clock.now(), rollup: unit.rollup }
     } catch (error) {
       // Cancelled by stop() or by the loss of the lease: not a failure. Nothing is recorded, so the items stay
       // queued as they were (the next leader sends them).
-      if (this.#stopSignal().aborted) return
+      if (this.stopSignal.aborted) return
       const failure = toDeliveryError(error, signal?.aborted ? kind : undefined)
       const now = clock.now()
       if (failure.retryAfterMs !== undefined) this.pacer.hold(target, now + failure.retryAfterMs)
@@ -292,11 +296,6 @@ export class DeliveryWorker {
     }
     this.report(target, unit, outcome)
     await this.recorder.record(outcome)
-  }
-
-  #stopSignal(): AbortSignal {
-    const lost = this.opts.leadership?.lost
-    return lost ? AbortSignal.any([this.cancel.signal, lost]) : this.cancel.signal
   }
 
   private report(target: string, unit: SendUnit, outcome: Outcome): void {
