@@ -1,6 +1,6 @@
 import { WebClient } from '@slack/web-api'
 import type { Logger } from '../log.js'
-import { quietSlackLogger } from './slack.js'
+import { quietSlackLogger, slackApiBase } from './slack.js'
 import { classifySlackError } from './slack-errors.js'
 
 /** How long one ephemeral reply may take: it only matters while the user looks at the button. */
@@ -16,9 +16,8 @@ export async function postEphemeral(
   options: { token: string; apiUrl: string; logger: Logger },
   reply: { channel: string; user: string; text: string },
 ): Promise<boolean> {
-  const apiUrl = options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`
   const client = new WebClient(options.token, {
-    slackApiUrl: apiUrl,
+    slackApiUrl: slackApiBase(options.apiUrl),
     retryConfig: { retries: 1, minTimeout: 200, maxTimeout: 1000 },
     timeout: EPHEMERAL_TIMEOUT_MS,
     allowAbsoluteUrls: false,

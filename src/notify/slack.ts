@@ -30,7 +30,7 @@ export class SlackNotifier implements Notifier {
   constructor(options: SlackNotifierOptions) {
     this.#token = options.token
     this.silenceChoices = options.silenceChoices
-    this.apiUrl = options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`
+    this.apiUrl = slackApiBase(options.apiUrl)
     this.clientLogger = quietSlackLogger(options.logger)
   }
 
@@ -107,6 +107,11 @@ export class SlackNotifier implements Notifier {
 }
 
 /** The Web API client's own logger, routed to ours at debug level (it would otherwise print to the console). */
+/** `slack.apiUrl` as the Web API client's base: with the trailing slash its method paths are resolved against. */
+export function slackApiBase(apiUrl: string): string {
+  return apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`
+}
+
 export function quietSlackLogger(logger: Logger) {
   const child = logger.child({ component: 'slack-web-api' })
   const line = (...msgs: unknown[]) => msgs.map(String).join(' ')

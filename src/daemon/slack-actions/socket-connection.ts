@@ -1,7 +1,7 @@
 import { SocketModeClient } from '@slack/socket-mode'
 import { errorMessage } from '../../errors.js'
 import type { Logger } from '../../log.js'
-import { quietSlackLogger } from '../../notify/slack.js'
+import { quietSlackLogger, slackApiBase } from '../../notify/slack.js'
 
 export type SocketState = 'connecting' | 'connected' | 'disconnected'
 
@@ -80,7 +80,6 @@ export class SocketModeConnection {
       random: Math.random,
       ...options,
     }
-    const apiUrl = this.opts.apiUrl.endsWith('/') ? this.opts.apiUrl : `${this.opts.apiUrl}/`
     this.client = new SocketModeClient({
       appToken: this.opts.appToken,
       autoReconnectEnabled: false,
@@ -89,7 +88,7 @@ export class SocketModeConnection {
       // Its own lines (debug: whole payloads) stay at debug level, under the redacting logger.
       logger: quietSlackLogger(this.opts.logger.child({ component: 'slack-socket-mode' })),
       clientOptions: {
-        slackApiUrl: apiUrl,
+        slackApiUrl: slackApiBase(this.opts.apiUrl),
         retryConfig: { retries: 0 },
         timeout: this.opts.openTimeoutMs,
         allowAbsoluteUrls: false,
